@@ -1,0 +1,496 @@
+//! Rules for `metrics`, `connections` and `connection_phases`.
+
+use indexmap::IndexMap;
+
+use super::{Ctx, check_range, check_unique, is_simple_name, root};
+use crate::dsl::connection::{self, Relationship, Strength};
+use crate::error::{FieldPath, ValidationError};
+use crate::model::{Connection, Family, Granularity, Metric, MetricType};
+use crate::plan::{CorrelationPair, LagPlan, MetricPlan, PhasePlan};
+
+/// Longest lag per granularity, in periods.
+fn lag_cap(g: Granularity) -> u32 {
+    match g {
+        Granularity::Monthly => 120,
+        Granularity::Weekly => 520,
+        Granularity::Daily => 3650,
+    }
+}
+
+pub(super) fn check_metrics(
+    cx: &mut Ctx<'_>,
+    granularity: Option<Granularity>,
+) -> (Option<Vec<MetricPlan>>, Option<Vec<usize>>) {
+    let metrics = &cx.config.metrics;
+    if metrics.is_empty() {
+        cx.push(ValidationError::new(root().key("metrics"), "no metrics are declared").expected("at least one metric"));
+    }
+    if metrics.len() > 50 {
+        cx.push(
+            ValidationError::new(root().key("metrics"), "too many metrics")
+                .found(metrics.len())
+                .expected("at most 50"),
+        );
+    }
+    check_unique(
+        cx,
+        "metric name",
+        metrics.iter().enumerate().map(|(i, m)| (root().key("metrics").index(i).key("name"), m.name.as_str())),
+    );
+    let mut plans = Vec::new();
+    let mut ok = true;
+    for (i, m) in metrics.iter().enumerate() {
+        let path = root().key("metrics").index(i);
+        match check_metric(cx, &path, m, granularity) {
+            Some(p) => plans.push(p),
+            None => ok = false,
+        }
+    }
+    let order = lag_order(cx, metrics);
+    if !ok {
+        return (None, order);
+    }
+    (Some(plans), order)
+}
+
+fn check_metric(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Option<Granularity>) -> Option<MetricPlan> {
+    let before = cx.errors.len();
+    if !is_simple_name(&m.name) {
+        cx.push(
+            ValidationError::new(path.key("name"), "metric names may only contain letters, digits and underscores")
+                .found(format!("`{}`", m.name)),
+        );
+    }
+    let range = check_metric_range(cx, path, m);
+    let (family, params) = resolve_family(cx, path, m, range);
+    check_range(cx, path.key("seasonal_sensitivity"), m.seasonal_sensitivity, -1e6, 1e6);
+    let lag = check_lag(cx, path, m, g);
+    if cx.errors.len() != before {
+        return None;
+    }
+    Some(MetricPlan {
+        name: m.name.clone(),
+        label: m.display_label(),
+        kind: m.r#type,
+        polarity: m.polarity,
+        range: match m.r#type {
+            MetricType::Score => Some((0.0, 1.0)),
+            _ => range,
+        },
+        family,
+        params,
+        explicit_family: m.distribution.is_some(),
+        lag,
+        seasonal_sensitivity: m.seasonal_sensitivity,
+    })
+}
+
+fn check_metric_range(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric) -> Option<(f64, f64)> {
+    let p = path.key("range");
+    match (m.r#type, m.range) {
+        (MetricType::Amount | MetricType::Index, None) => {
+            cx.push(
+                ValidationError::new(p, format!("a metric of type `{}` needs a range", m.r#type))
+                    .expected("`range: [min, max]` (only score and count metrics may omit it)"),
+            );
+            None
+        }
+        (MetricType::Count, Some(r)) => {
+            cx.push(
+                ValidationError::new(p, "a count metric must not declare a range; counts are unbounded non-negative integers")
+                    .found(format!("[{}, {}]", r[0], r[1]))
+                    .expected("no `range` (or choose type amount)"),
+            );
+            None
+        }
+        (_, Some([lo, hi])) => {
+            if !lo.is_finite() || !hi.is_finite() || lo >= hi {
+                cx.push(
+                    ValidationError::new(p, "the range minimum must be less than its maximum")
+                        .found(format!("[{lo}, {hi}]"))
+                        .expected("[min, max] with min < max"),
+                );
+                return None;
+            }
+            if m.r#type == MetricType::Amount && lo < 0.0 {
+                cx.push(
+                    ValidationError::new(p, "an amount is non-negative")
+                        .found(format!("[{lo}, {hi}]"))
+                        .expected("min >= 0 (use type index for signed values)"),
+                );
+                return None;
+            }
+            Some((lo, hi))
+        }
+        (_, None) => None,
+    }
+}
+
+/// The family and parameters: explicit ones checked against the family's
+/// keys, or the type's defaults.
+fn resolve_family(
+    cx: &mut Ctx<'_>,
+    path: &FieldPath,
+    m: &Metric,
+    range: Option<(f64, f64)>,
+) -> (Family, IndexMap<String, f64>) {
+    let mut params = IndexMap::new();
+    let Some(family) = m.distribution else {
+        if m.distribution_params.is_some() {
+            cx.push(
+                ValidationError::new(path.key("distribution_params"), "`distribution_params` is set but `distribution` is not")
+                    .expected("a `distribution` (lognorm, gamma, poisson, beta, normal, weibull) or no params"),
+            );
+        }
+        let (lo, hi) = range.unwrap_or((0.0, 1.0));
+        let family = match m.r#type {
+            MetricType::Score => {
+                params.insert("alpha".into(), 2.0);
+                params.insert("beta".into(), 5.0);
+                Family::Beta
+            }
+            MetricType::Count => {
+                params.insert("lambda".into(), 5.0);
+                Family::Poisson
+            }
+            MetricType::Index => {
+                params.insert("mu".into(), (lo + hi) / 2.0);
+                params.insert("sigma".into(), (hi - lo) / 6.0);
+                Family::Normal
+            }
+            MetricType::Amount if lo == 0.0 || hi / lo >= 10.0 => {
+                params.insert("s".into(), 0.85);
+                params.insert("loc".into(), 0.0);
+                params.insert("scale".into(), if lo > 0.0 { (lo + hi) / 2.0 } else { hi / 2.0 });
+                Family::Lognorm
+            }
+            MetricType::Amount => {
+                params.insert("alpha".into(), 2.0);
+                params.insert("beta".into(), 5.0);
+                Family::Beta
+            }
+        };
+        return (family, params);
+    };
+    let given = m.distribution_params.clone().unwrap_or_default();
+    let required = family.required_params();
+    let optional = family.optional_params();
+    let p = path.key("distribution_params");
+    let missing: Vec<&str> = required.iter().copied().filter(|k| !given.contains_key(*k)).collect();
+    if !missing.is_empty() {
+        cx.push(
+            ValidationError::new(p.clone(), format!("distribution `{family}` is missing params: {}", missing.join(", ")))
+                .expected(format!("params {{{}}}", required.join(", "))),
+        );
+    }
+    let allowed: Vec<&str> = required.iter().chain(optional).copied().collect();
+    for (k, v) in &given {
+        if !allowed.contains(&k.as_str()) {
+            cx.push(
+                ValidationError::new(p.key(k.clone()), format!("distribution `{family}` does not take param `{k}`"))
+                    .expected(if allowed.is_empty() {
+                        "no params".to_owned()
+                    } else {
+                        format!("only: {}", allowed.join(", "))
+                    })
+                    .suggestion(crate::words::suggest(k, allowed.iter().copied())),
+            );
+        } else if !v.is_finite() || *v <= 0.0 {
+            cx.push(
+                ValidationError::new(p.key(k.clone()), "distribution params are positive")
+                    .found(v)
+                    .expected("a number > 0"),
+            );
+        }
+    }
+    (family, given)
+}
+
+fn check_lag(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Option<Granularity>) -> Option<LagPlan> {
+    match (&m.follows, m.delay) {
+        (Some(_), None) | (None, Some(_)) => {
+            let (field, other) = if m.follows.is_some() { ("delay", "follows") } else { ("follows", "delay") };
+            cx.push(
+                ValidationError::new(path.key(field), format!("`{other}` is set without `{field}`"))
+                    .expected("`follows` and `delay` together, or neither"),
+            );
+        }
+        _ => {}
+    }
+    if m.decay_window.is_some() && m.follows.is_none() {
+        cx.push(
+            ValidationError::new(path.key("decay_window"), "`decay_window` needs a lag to decay")
+                .expected("`follows: <metric>` and `delay: <periods>` as well"),
+        );
+    }
+    if let Some(w) = m.decay_window {
+        if !(1..=10_000).contains(&w) {
+            cx.push(ValidationError::new(path.key("decay_window"), "decay window out of range").found(w).expected("1-10000"));
+        }
+    }
+    let (Some(driver), Some(delay)) = (&m.follows, m.delay) else {
+        return None;
+    };
+    if delay < 1 {
+        cx.push(ValidationError::new(path.key("delay"), "the delay must be at least one period").found(delay).expected(">= 1"));
+    }
+    if let Some(g) = g {
+        if delay > lag_cap(g) {
+            cx.push(
+                ValidationError::new(path.key("delay"), format!("the delay exceeds the {g} granularity cap"))
+                    .found(delay)
+                    .expected(format!("at most {}", lag_cap(g))),
+            );
+        }
+    }
+    if *driver == m.name {
+        cx.push(ValidationError::new(path.key("follows"), format!("metric `{}` cannot follow itself", m.name)));
+        return None;
+    }
+    let names: Vec<&str> = cx.metric_names().collect();
+    match names.iter().position(|n| n == driver) {
+        Some(i) => Some(LagPlan {
+            driver: i,
+            delay,
+            decay_window: m.decay_window,
+            decay_kernel: m.decay_kernel,
+        }),
+        None => {
+            cx.unknown_name(path.key("follows"), "metric", driver, names.iter().copied());
+            None
+        }
+    }
+}
+
+/// Topological order of the follows graph; reports each cycle once.
+fn lag_order(cx: &mut Ctx<'_>, metrics: &[Metric]) -> Option<Vec<usize>> {
+    let index = |name: &str| metrics.iter().position(|m| m.name == name);
+    let driver_of = |i: usize| -> Option<usize> {
+        let m = &metrics[i];
+        m.follows.as_deref().filter(|f| *f != m.name).and_then(index)
+    };
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; metrics.len()];
+    let mut order = Vec::new();
+    let mut cyclic = false;
+    for start in 0..metrics.len() {
+        let mut chain = Vec::new();
+        let mut cur = Some(start);
+        while let Some(i) = cur {
+            match state[i] {
+                2 => break,
+                1 => {
+                    let from = chain.iter().position(|&c| c == i).unwrap_or(0);
+                    let cycle: Vec<&str> = chain[from..].iter().chain([&i]).map(|&c| metrics[c].name.as_str()).collect();
+                    cx.push(
+                        ValidationError::new(
+                            root().key("metrics").index(i).key("follows"),
+                            format!("causal-lag cycle: {}", cycle.join(" → ")),
+                        )
+                        .expected("an acyclic follows graph"),
+                    );
+                    cyclic = true;
+                    break;
+                }
+                _ => {
+                    state[i] = 1;
+                    chain.push(i);
+                    cur = driver_of(i);
+                }
+            }
+        }
+        for &i in chain.iter().rev() {
+            state[i] = 2;
+            order.push(i);
+        }
+    }
+    (!cyclic).then_some(order)
+}
+
+/// A connection resolved to metric names and a coefficient, with the paths to report at.
+struct ResolvedPair {
+    a: String,
+    b: String,
+    coefficient: f64,
+    path: FieldPath,
+}
+
+fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> Option<ResolvedPair> {
+    let (a, b, strength) = match conn {
+        Connection::Shorthand(text) => match connection::parse(text) {
+            Ok(p) => (p.metric_a.0, p.metric_b.0, p.strength.0),
+            Err(e) => {
+                cx.push(
+                    ValidationError::new(path, format!("connection \"{text}\": {}", e.message))
+                        .expected(e.expected.unwrap_or_default()),
+                );
+                return None;
+            }
+        },
+        Connection::Pair(p) => {
+            let s = match (&p.relationship, p.coefficient) {
+                (Some(w), None) => Strength::Word(w.clone()),
+                (None, Some(x)) => Strength::Number(x),
+                (Some(_), Some(_)) => {
+                    cx.push(
+                        ValidationError::new(path, "a connection has both `relationship` and `coefficient`")
+                            .expected("exactly one of them"),
+                    );
+                    return None;
+                }
+                (None, None) => {
+                    cx.push(
+                        ValidationError::new(path, "a connection needs a `relationship` word or a `coefficient`")
+                            .expected("exactly one of them"),
+                    );
+                    return None;
+                }
+            };
+            (p.metric_a.clone(), p.metric_b.clone(), s)
+        }
+    };
+    let coefficient = match strength {
+        Strength::Number(x) => {
+            if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
+                cx.push(
+                    ValidationError::new(path.clone(), format!("connection {a} ~ {b}: coefficient out of range"))
+                        .found(x)
+                        .expected("a number in [-1, 1]"),
+                );
+                return None;
+            }
+            x
+        }
+        Strength::Word(w) => match w.parse::<Relationship>() {
+            Ok(r) => r.coefficient(),
+            Err(e) => {
+                cx.push(
+                    ValidationError::new(path.clone(), format!("connection {a} ~ {b}: unknown relationship word `{w}`"))
+                        .expected(format!(
+                            "one of: {}",
+                            Relationship::ALL
+                                .iter()
+                                .map(|r| format!("{r} ({:+.2})", r.coefficient()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .suggestion(e.suggestion),
+                );
+                return None;
+            }
+        },
+    };
+    let mut ok = true;
+    for name in [&a, &b] {
+        if !cx.has_metric(name) {
+            let names: Vec<&str> = cx.metric_names().collect();
+            cx.unknown_name(path.clone(), "metric in connection", name, names.iter().copied());
+            ok = false;
+        }
+    }
+    if a == b {
+        cx.push(
+            ValidationError::new(path.clone(), format!("a connection joins two different metrics; found `{a}` twice")),
+        );
+        ok = false;
+    }
+    ok.then_some(ResolvedPair { a, b, coefficient, path })
+}
+
+fn resolve_pairs(cx: &mut Ctx<'_>, base: FieldPath, conns: &[Connection]) -> Option<Vec<CorrelationPair>> {
+    let mut ok = true;
+    let mut pairs: Vec<ResolvedPair> = Vec::new();
+    for (i, conn) in conns.iter().enumerate() {
+        match resolve_connection(cx, base.index(i), conn) {
+            Some(p) => {
+                let dup = pairs
+                    .iter()
+                    .any(|q| (q.a == p.a && q.b == p.b) || (q.a == p.b && q.b == p.a));
+                if dup {
+                    cx.push(
+                        ValidationError::new(p.path.clone(), format!("the pair {} ~ {} is declared twice", p.a, p.b))
+                            .expected("each unordered pair at most once"),
+                    );
+                    ok = false;
+                }
+                pairs.push(p);
+            }
+            None => ok = false,
+        }
+    }
+    if pairs.len() > 1225 {
+        cx.push(ValidationError::new(base, "too many connections").found(pairs.len()).expected("at most 1225"));
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+    let idx = |n: &str| cx.config.metrics.iter().position(|m| m.name == n).unwrap_or(0);
+    Some(
+        pairs
+            .iter()
+            .filter(|p| p.coefficient != 0.0)
+            .map(|p| CorrelationPair { a: idx(&p.a), b: idx(&p.b), coefficient: p.coefficient })
+            .collect(),
+    )
+}
+
+pub(super) fn check_connections(
+    cx: &mut Ctx<'_>,
+    n_periods: Option<u32>,
+) -> (Option<Vec<CorrelationPair>>, Option<Vec<PhasePlan>>) {
+    let c = cx.config;
+    let baseline = resolve_pairs(cx, root().key("connections"), &c.connections);
+    if c.connection_phases.len() > 64 {
+        cx.push(
+            ValidationError::new(root().key("connection_phases"), "too many connection phases")
+                .found(c.connection_phases.len())
+                .expected("at most 64"),
+        );
+    }
+    if !c.connection_phases.is_empty() && c.connections.is_empty() {
+        cx.push(
+            ValidationError::new(root().key("connection_phases"), "connection phases need baseline `connections`")
+                .expected("a non-empty `connections` list that holds outside the phases"),
+        );
+    }
+    let mut phases = Vec::new();
+    let mut ok = true;
+    for (i, ph) in c.connection_phases.iter().enumerate() {
+        let path = root().key("connection_phases").index(i);
+        if ph.end_period < ph.start_period {
+            cx.push(
+                ValidationError::new(path.key("end_period"), "the phase ends before it starts")
+                    .found(format!("start {} > end {}", ph.start_period, ph.end_period))
+                    .expected("end_period >= start_period"),
+            );
+            ok = false;
+        }
+        if let Some(n) = n_periods.filter(|&n| ph.end_period >= n) {
+            cx.push(
+                ValidationError::new(path.key("end_period"), "the phase ends after the window")
+                    .found(ph.end_period)
+                    .expected(format!("a period in [0, {}]", n - 1)),
+            );
+            ok = false;
+        }
+        for (j, other) in c.connection_phases.iter().enumerate().take(i) {
+            if ph.start_period <= other.end_period && other.start_period <= ph.end_period {
+                cx.push(
+                    ValidationError::new(path.clone(), format!("phase overlaps connection_phases[{j}]"))
+                        .found(format!(
+                            "periods {}-{} and {}-{}",
+                            ph.start_period, ph.end_period, other.start_period, other.end_period
+                        ))
+                        .expected("non-overlapping phases"),
+                );
+                ok = false;
+            }
+        }
+        match resolve_pairs(cx, path.key("connections"), &ph.connections) {
+            Some(pairs) => phases.push(PhasePlan { start_period: ph.start_period, end_period: ph.end_period, pairs }),
+            None => ok = false,
+        }
+    }
+    (baseline, ok.then_some(phases))
+}

@@ -1,0 +1,260 @@
+//! Validation: [`Config`] -> [`Plan`], or every problem at once.
+//!
+//! Checks are split the way serde's derive splits them: each block's own
+//! rules live in its module (`metrics`, `segments`, `schema`, `blocks`), and
+//! rules that span blocks are named calls in [`check`]. Every check pushes
+//! into one [`Ctx`]; nothing stops at the first error. Validation is pure: no
+//! environment, no files, no cell budget.
+
+mod blocks;
+mod metrics;
+mod schema;
+mod segments;
+
+use crate::error::{ConfigErrors, FieldPath, ValidationError};
+use crate::model::Config;
+use crate::plan::{Plan, ResolvedWindow};
+use crate::words::suggest;
+
+/// Accumulates errors and warnings while validating.
+pub(crate) struct Ctx<'a> {
+    pub(crate) config: &'a Config,
+    errors: Vec<ValidationError>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn push(&mut self, e: ValidationError) {
+        self.errors.push(e);
+    }
+
+    /// Pushes "unknown <what> `name`" with the list of known names and a suggestion.
+    pub(crate) fn unknown_name<'n>(
+        &mut self,
+        path: FieldPath,
+        what: &str,
+        name: &str,
+        known: impl IntoIterator<Item = &'n str> + Clone,
+    ) {
+        let list: Vec<&str> = known.clone().into_iter().collect();
+        let expected = if list.is_empty() {
+            format!("a declared {what} (none are declared)")
+        } else {
+            format!("one of: {}", list.join(", "))
+        };
+        self.push(
+            ValidationError::new(path, format!("unknown {what} `{name}`"))
+                .expected(expected)
+                .suggestion(suggest(name, list.iter().copied())),
+        );
+    }
+
+    pub(crate) fn metric_names(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+        self.config.metrics.iter().map(|m| m.name.as_str())
+    }
+
+    pub(crate) fn has_metric(&self, name: &str) -> bool {
+        self.config.metrics.iter().any(|m| m.name == name)
+    }
+}
+
+pub(crate) fn root() -> FieldPath {
+    FieldPath::root()
+}
+
+/// Letters, digits and underscores, with at least one letter or digit
+/// (metric, segment and bridge names).
+pub(crate) fn is_simple_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars().any(|c| c.is_ascii_alphanumeric())
+}
+
+/// SQL-safe identifier: `[A-Za-z_][A-Za-z0-9_]{0,127}` (table and column names).
+pub(crate) fn is_sql_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && s.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+pub(crate) const SQL_IDENTIFIER: &str =
+    "a SQL-safe identifier: [A-Za-z_][A-Za-z0-9_]{0,127} (no spaces, dots or path separators, no leading digit)";
+
+/// Reports every value that occurs more than once, at each repeat's path.
+pub(crate) fn check_unique<'n>(
+    cx: &mut Ctx<'_>,
+    what: &str,
+    items: impl IntoIterator<Item = (FieldPath, &'n str)>,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (path, name) in items {
+        if seen.contains(&name) {
+            cx.push(
+                ValidationError::new(path, format!("duplicate {what} `{name}`"))
+                    .expected(format!("unique {what}s")),
+            );
+        } else {
+            seen.push(name);
+        }
+    }
+}
+
+/// Checks that a float is finite and within `[lo, hi]`.
+pub(crate) fn check_range(cx: &mut Ctx<'_>, path: FieldPath, v: f64, lo: f64, hi: f64) {
+    if !v.is_finite() || v < lo || v > hi {
+        cx.push(
+            ValidationError::new(path, "value out of range")
+                .found(v)
+                .expected(format!("a number in [{lo}, {hi}]")),
+        );
+    }
+}
+
+impl Config {
+    /// Checks the config and resolves it into a [`Plan`].
+    ///
+    /// Every problem is reported at once, each with its field path, the value
+    /// found, what is allowed and, for configs read from YAML, the line and
+    /// column. A config that validates generates. Pure: no environment, files
+    /// or cell budget are consulted.
+    ///
+    /// # Example
+    /// ```
+    /// use plotsim_config::Config;
+    /// let yaml = "about: x\nunit: company\nwindow: [2023-01, 2023-12]\n\
+    ///             metrics:\n  - {name: mrr, type: amount, polarity: positive}\n\
+    ///             segments:\n  - {name: s, count: 2, archetype: growth}\n";
+    /// let errors = Config::from_yaml_str(yaml).unwrap().validate().unwrap_err();
+    /// assert_eq!(errors.len(), 2);
+    /// assert_eq!(errors.errors()[0].path.to_string(), "metrics[0].range");
+    /// assert_eq!(errors.errors()[0].location.unwrap().line, 5);
+    /// ```
+    pub fn validate(&self) -> Result<Plan, ConfigErrors> {
+        let mut cx = Ctx {
+            config: self,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let plan = check(&mut cx);
+        let Ctx { mut errors, warnings, .. } = cx;
+        if errors.is_empty() {
+            if let Some(mut plan) = plan {
+                plan.warnings = warnings;
+                return Ok(plan);
+            }
+        }
+        for e in &mut errors {
+            e.location = self.source_map.locate(&e.path);
+        }
+        Err(ConfigErrors::new(errors))
+    }
+}
+
+/// Runs every check in config order; returns the plan when the parts it needs resolved.
+fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
+    let config = cx.config;
+    // `about` and `unit` are non-empty; `unit` becomes part of table names.
+    check_header(cx);
+    // The window parses and fits its granularity's cap.
+    let window = check_window(cx);
+    let n_periods = window.map(|w| w.n_periods);
+    // Metrics: names, ranges, distributions, lags (targets, cycles, caps).
+    let (metrics, lag_order) = metrics::check_metrics(cx, window.map(|w| w.granularity));
+    // Segments: names, counts, archetype DSL, baseline, arrival, treatment.
+    let segments = segments::check_segments(cx, n_periods);
+    // Connections and phases: shorthand, vocabulary, endpoints, duplicates, overlaps.
+    let (correlations, phases) = metrics::check_connections(cx, n_periods);
+    // Lifecycle and seasonality.
+    segments::check_lifecycle(cx);
+    segments::check_seasonality(cx);
+    // Declared schema (or the auto schema), keys and name collisions.
+    let tables = schema::check_schema(cx);
+    // Bridges, quality, holdout, entity features, sources.
+    let bridges = blocks::check_bridges(cx, tables.as_deref());
+    blocks::check_quality(cx, tables.as_deref(), n_periods);
+    blocks::check_holdout(cx, tables.as_deref(), n_periods);
+    blocks::check_entity_features(cx, tables.as_deref());
+    blocks::check_sources(cx, tables.as_deref());
+    // Noise, output, locale, manifest settings and their cross-rules.
+    blocks::check_settings(cx, tables.as_deref());
+    // Non-fatal findings.
+    warn_builder_footguns(cx, n_periods);
+
+    Some(Plan {
+        config: config.clone(),
+        window: window?,
+        metrics: metrics?,
+        lag_order: lag_order?,
+        segments: segments?,
+        correlations: correlations?,
+        phases: phases?,
+        tables: schema::with_bridges(cx, tables?, bridges?),
+        auto_schema: config.dimensions.is_empty() && config.facts.is_empty() && config.events.is_empty(),
+        warnings: Vec::new(),
+    })
+}
+
+fn check_header(cx: &mut Ctx<'_>) {
+    let c = cx.config;
+    if c.about.trim().is_empty() {
+        cx.push(ValidationError::new(root().key("about"), "`about` is empty").expected("a short description"));
+    }
+    if !is_sql_identifier(&c.unit) {
+        cx.push(
+            ValidationError::new(root().key("unit"), "the unit is used in table and column names")
+                .found(format!("`{}`", c.unit))
+                .expected(SQL_IDENTIFIER),
+        );
+    }
+}
+
+fn check_window(cx: &mut Ctx<'_>) -> Option<ResolvedWindow> {
+    let w = &cx.config.window;
+    match ResolvedWindow::resolve(&w.start, &w.end, w.every) {
+        Ok(r) => Some(r),
+        Err(message) => {
+            let path = if message.starts_with("start:") {
+                root().key("window").key("start")
+            } else if message.starts_with("end:") {
+                root().key("window").key("end")
+            } else {
+                root().key("window")
+            };
+            cx.push(ValidationError::new(path, message));
+            None
+        }
+    }
+}
+
+/// The original's non-fatal builder warnings.
+fn warn_builder_footguns(cx: &mut Ctx<'_>, n_periods: Option<u32>) {
+    let c = cx.config;
+    if let Some(n) = n_periods.filter(|&n| n < 24) {
+        for s in &c.segments {
+            if s.archetype.split(['>', '@']).any(|w| w.trim() == "seasonal") {
+                cx.warnings.push(format!(
+                    "segment `{}` uses `seasonal` on a {n}-period window; two full cycles need at least 24 periods to show",
+                    s.name
+                ));
+            }
+        }
+    }
+    if c.segments.len() == 1 {
+        cx.warnings.push(
+            "only one segment is declared; archetype labels in the manifest will all be the same".to_owned(),
+        );
+    }
+    let strong = c.connections.iter().any(|conn| {
+        let text = match conn {
+            crate::model::Connection::Shorthand(s) => s.clone(),
+            crate::model::Connection::Pair(p) => p.relationship.clone().unwrap_or_default(),
+        };
+        text.contains("mirrors") || text.contains("inverts")
+    });
+    if c.metrics.len() >= 8 && strong {
+        cx.warnings.push(
+            "with 8 or more metrics, `mirrors`/`inverts` pairs often make the correlation matrix infeasible; it will be projected".to_owned(),
+        );
+    }
+}

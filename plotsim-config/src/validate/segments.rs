@@ -1,0 +1,302 @@
+//! Rules for `segments`, `lifecycle` and `seasonality`.
+
+use indexmap::IndexMap;
+
+use super::{Ctx, check_range, check_unique, is_simple_name, root};
+use crate::dsl::archetype;
+use crate::error::{FieldPath, ValidationError};
+use crate::model::{Arrival, MetricType, Segment, title_case};
+use crate::plan::SegmentPlan;
+
+pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option<Vec<SegmentPlan>> {
+    let segments = &cx.config.segments;
+    if segments.is_empty() {
+        cx.push(ValidationError::new(root().key("segments"), "no segments are declared").expected("at least one segment"));
+    }
+    if segments.len() > 20 {
+        cx.push(
+            ValidationError::new(root().key("segments"), "too many segments")
+                .found(segments.len())
+                .expected("at most 20"),
+        );
+    }
+    check_unique(
+        cx,
+        "segment name",
+        segments.iter().enumerate().map(|(i, s)| (root().key("segments").index(i).key("name"), s.name.as_str())),
+    );
+    let mut plans = Vec::new();
+    let mut first_entity = 0u64;
+    let mut ok = true;
+    for (i, s) in segments.iter().enumerate() {
+        match check_segment(cx, root().key("segments").index(i), s, n_periods, first_entity) {
+            Some(p) => plans.push(p),
+            None => ok = false,
+        }
+        first_entity += u64::from(s.count);
+    }
+    ok.then_some(plans)
+}
+
+fn check_segment(
+    cx: &mut Ctx<'_>,
+    path: FieldPath,
+    s: &Segment,
+    n_periods: Option<u32>,
+    first_entity: u64,
+) -> Option<SegmentPlan> {
+    let before = cx.errors.len();
+    if !is_simple_name(&s.name) {
+        cx.push(
+            ValidationError::new(path.key("name"), "segment names may only contain letters, digits and underscores")
+                .found(format!("`{}`", s.name)),
+        );
+    }
+    if s.count < 3 {
+        cx.push(
+            ValidationError::new(path.key("count"), "a segment needs at least 3 entities")
+                .found(s.count)
+                .expected("count >= 3"),
+        );
+    }
+    let spec = match archetype::parse(&s.archetype) {
+        Ok(spec) => {
+            if let Some(n) = n_periods {
+                if let Err(e) = spec.check_periods(n) {
+                    archetype_error(cx, &path, s, e);
+                }
+            }
+            Some(spec)
+        }
+        Err(e) => {
+            archetype_error(cx, &path, s, e);
+            None
+        }
+    };
+    let mut attributes = IndexMap::new();
+    for (k, v) in &s.attributes {
+        if !super::is_sql_identifier(k) {
+            cx.push(
+                ValidationError::new(path.key("attributes").key(k.clone()), "attribute names become `pool.<name>` columns")
+                    .found(format!("`{k}`"))
+                    .expected(super::SQL_IDENTIFIER),
+            );
+        }
+        if v.0.is_empty() {
+            cx.push(
+                ValidationError::new(path.key("attributes").key(k.clone()), "an attribute list is empty")
+                    .expected("a scalar or a non-empty list"),
+            );
+        }
+        attributes.insert(k.clone(), v.0.clone());
+    }
+    let mut baseline = Vec::new();
+    for (metric, level) in &s.baseline {
+        let names: Vec<&str> = cx.metric_names().collect();
+        match cx.config.metrics.iter().position(|m| m.name == *metric) {
+            Some(i) => {
+                if cx.config.metrics[i].r#type == MetricType::Count {
+                    cx.warnings.push(format!(
+                        "segment `{}`: baseline on count metric `{metric}` has no effect (counts have no range)",
+                        s.name
+                    ));
+                }
+                baseline.push((i, *level));
+            }
+            None => cx.unknown_name(path.key("baseline").key(metric.clone()), "metric", metric, names.iter().copied()),
+        }
+    }
+    check_range(cx, path.key("seasonal_sensitivity"), s.seasonal_sensitivity, -1e6, 1e6);
+    if let Some(a) = &s.arrival {
+        check_arrival(cx, &path.key("arrival"), a, s.count, n_periods);
+    }
+    if let Some(t) = &s.treatment {
+        let tp = path.key("treatment");
+        check_range(cx, tp.key("fraction"), t.fraction, 0.0, 1.0);
+        if !t.lift_log_odds.is_finite() || t.lift_log_odds.abs() >= 1e6 {
+            cx.push(
+                ValidationError::new(tp.key("lift_log_odds"), "the lift must be finite")
+                    .found(t.lift_log_odds)
+                    .expected("a number with |lift| < 1e6"),
+            );
+        }
+        if let Some(n) = n_periods.filter(|&n| t.start_period >= n) {
+            cx.push(
+                ValidationError::new(tp.key("start_period"), "treatment starts after the window")
+                    .found(t.start_period)
+                    .expected(format!("a period in [0, {}]", n - 1)),
+            );
+        }
+        if let Some(m) = &t.target_metric {
+            if !cx.has_metric(m) {
+                let names: Vec<&str> = cx.metric_names().collect();
+                cx.unknown_name(tp.key("target_metric"), "metric", m, names.iter().copied());
+            }
+        }
+        for (field, v) in [("treatment_label", &t.treatment_label), ("control_label", &t.control_label)] {
+            if v.is_empty() {
+                cx.push(ValidationError::new(tp.key(field), "the label is empty"));
+            }
+        }
+    }
+    if cx.errors.len() != before {
+        return None;
+    }
+    Some(SegmentPlan {
+        name: s.name.clone(),
+        label: s.label.clone().unwrap_or_else(|| title_case(&s.name)),
+        count: s.count,
+        first_entity,
+        archetype_text: s.archetype.clone(),
+        archetype: spec?,
+        attributes,
+        baseline,
+        seasonal_sensitivity: s.seasonal_sensitivity,
+        arrival: s.arrival.clone(),
+        treatment: s.treatment.clone(),
+    })
+}
+
+fn archetype_error(cx: &mut Ctx<'_>, path: &FieldPath, s: &Segment, e: crate::dsl::DslError) {
+    let mut err = ValidationError::new(
+        path.key("archetype"),
+        format!("segment `{}` archetype \"{}\": {} (at character {})", s.name, s.archetype, e.message, e.position + 1),
+    )
+    .suggestion(e.suggestion);
+    if let Some(x) = e.expected {
+        err = err.expected(x);
+    }
+    cx.push(err);
+}
+
+/// Every entity must keep at least two active periods: start periods <= n - 2.
+fn check_arrival(cx: &mut Ctx<'_>, path: &FieldPath, a: &Arrival, count: u32, n_periods: Option<u32>) {
+    let last_start = n_periods.map(|n| n.saturating_sub(2));
+    let late = |cx: &mut Ctx<'_>, p: FieldPath, v: u32| {
+        if let Some(last) = last_start.filter(|&l| v > l) {
+            cx.push(
+                ValidationError::new(p, "entities arriving this late have fewer than 2 active periods")
+                    .found(v)
+                    .expected(format!("a start period <= {last}")),
+            );
+        }
+    };
+    match a {
+        Arrival::Uniform { start, end } | Arrival::Linear { start, end, .. } => {
+            late(cx, path.key("start"), *start);
+            if let Some(e) = end {
+                if e <= start {
+                    cx.push(
+                        ValidationError::new(path.key("end"), "the arrival span is empty")
+                            .found(format!("start {start}, end {e}"))
+                            .expected("end > start (end is exclusive)"),
+                    );
+                } else {
+                    late(cx, path.key("end"), e - 1);
+                }
+            }
+        }
+        Arrival::Step { blocks } => {
+            if blocks.is_empty() {
+                cx.push(ValidationError::new(path.key("blocks"), "no blocks").expected("at least one block"));
+            }
+            let mut sum = 0.0;
+            for (i, b) in blocks.iter().enumerate() {
+                let bp = path.key("blocks").index(i);
+                if !(b.fraction > 0.0 && b.fraction <= 1.0) {
+                    cx.push(ValidationError::new(bp.key("fraction"), "fraction out of range").found(b.fraction).expected("(0, 1]"));
+                }
+                sum += b.fraction;
+                late(cx, bp.key("period"), b.period);
+            }
+            if !blocks.is_empty() && (sum - 1.0).abs() > 0.001 {
+                cx.push(
+                    ValidationError::new(path.key("blocks"), "block fractions must sum to 1")
+                        .found(format!("{sum:.4}"))
+                        .expected("a sum of 1 (within 0.001)"),
+                );
+            }
+        }
+        Arrival::Explicit { start_periods } => {
+            if start_periods.len() != count as usize {
+                cx.push(
+                    ValidationError::new(path.key("start_periods"), "one start period per entity is needed")
+                        .found(format!("{} start periods", start_periods.len()))
+                        .expected(format!("{count} (the segment's count)")),
+                );
+            }
+            for (i, &p) in start_periods.iter().enumerate() {
+                late(cx, path.key("start_periods").index(i), p);
+            }
+        }
+    }
+}
+
+pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
+    let Some(l) = &cx.config.lifecycle else { return };
+    let path = root().key("lifecycle");
+    if !cx.has_metric(&l.track) {
+        let names: Vec<&str> = cx.metric_names().collect();
+        cx.unknown_name(path.key("track"), "metric", &l.track, names.iter().copied());
+    } else if let Some(m) = cx.config.metrics.iter().find(|m| m.name == l.track) {
+        if m.range.is_some_and(|[_, hi]| hi > 1.0) || m.r#type == MetricType::Count {
+            cx.warnings.push(format!(
+                "lifecycle tracks `{}`, whose values exceed 1, against thresholds in [0, 1]; most periods will sit in the top stage",
+                l.track
+            ));
+        }
+    }
+    if l.stages.len() < 2 || l.stages.len() > 10 {
+        cx.push(
+            ValidationError::new(path.key("stages"), "a lifecycle needs 2 to 10 stages")
+                .found(l.stages.len())
+                .expected("2-10 stages"),
+        );
+    }
+    check_unique(
+        cx,
+        "stage name",
+        l.stages.iter().enumerate().map(|(i, s)| (path.key("stages").index(i), s.name.as_str())),
+    );
+    let mut prev: Option<f64> = None;
+    for (i, s) in l.stages.iter().enumerate() {
+        let sp = path.key("stages").index(i);
+        check_range(cx, sp.clone(), s.threshold, 0.0, 1.0);
+        if let Some(p) = prev.filter(|&p| s.threshold <= p) {
+            cx.push(
+                ValidationError::new(sp, format!("stage `{}` threshold is not above the previous stage's", s.name))
+                    .found(format!("{} after {p}", s.threshold))
+                    .expected("strictly ascending thresholds"),
+            );
+        }
+        prev = Some(s.threshold);
+    }
+    if let Some(d) = l.downgrade_delay.filter(|d| !(1..=120).contains(d)) {
+        cx.push(ValidationError::new(path.key("downgrade_delay"), "downgrade delay out of range").found(d).expected("1-120"));
+    }
+}
+
+pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
+    let effects = &cx.config.seasonality;
+    if effects.len() > 12 {
+        cx.push(
+            ValidationError::new(root().key("seasonality"), "too many seasonal effects")
+                .found(effects.len())
+                .expected("at most 12"),
+        );
+    }
+    for (i, e) in effects.iter().enumerate() {
+        let p = root().key("seasonality").index(i);
+        if e.months.is_empty() || e.months.len() > 12 {
+            cx.push(ValidationError::new(p.key("months"), "1 to 12 months are needed").found(e.months.len()));
+        }
+        for (j, &m) in e.months.iter().enumerate() {
+            if !(1..=12).contains(&m) {
+                cx.push(ValidationError::new(p.key("months").index(j), "not a month").found(m).expected("1-12"));
+            } else if e.months[..j].contains(&m) {
+                cx.push(ValidationError::new(p.key("months").index(j), "month listed twice").found(m).expected("distinct months"));
+            }
+        }
+        check_range(cx, p.key("strength"), e.strength, -10.0, 10.0);
+    }
+}

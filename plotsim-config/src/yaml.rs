@@ -1,0 +1,221 @@
+//! Reading configs from YAML and writing them back in canonical form.
+
+use serde::Deserialize;
+
+use crate::error::{ConfigError, FieldPath, Location};
+use crate::model::Config;
+use crate::source::index_yaml;
+
+/// Top-level keys that only exist in the Python original's engine-direct dialect.
+const ENGINE_KEYS: &[&str] = &[
+    "domain",
+    "time_window",
+    "archetypes",
+    "entities",
+    "tables",
+    "correlations",
+    "seasonal_effects",
+    "generation_mode",
+    "compensate_correlations",
+];
+
+/// A loose view of the top level, used only to recognise the engine dialect.
+#[derive(Deserialize)]
+struct Sniff {
+    #[serde(flatten)]
+    keys: std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+impl Config {
+    /// Reads a config from YAML text.
+    ///
+    /// YAML syntax errors and values of the wrong type or shape are reported
+    /// at the first problem, with line, column and field path. The result
+    /// remembers field positions, so [`Config::validate`] can report them too.
+    ///
+    /// # Example
+    /// ```
+    /// use plotsim_config::Config;
+    /// let err = Config::from_yaml_str("about: x\nseed: -5\n").unwrap_err();
+    /// assert!(err.to_string().contains("seed: expected a non-negative integer, found -5"));
+    /// ```
+    pub fn from_yaml_str(text: &str) -> Result<Config, ConfigError> {
+        let source_map = index_yaml(text);
+        if let Ok(sniff) = serde_saphyr::from_str::<Sniff>(text) {
+            let has_builder_keys = ["about", "unit", "segments"]
+                .iter()
+                .all(|k| sniff.keys.contains_key(*k));
+            if let Some(key) = ENGINE_KEYS.iter().find(|k| sniff.keys.contains_key(**k)) {
+                if !has_builder_keys || *key == "domain" {
+                    return Err(ConfigError::EngineDialect {
+                        key: (*key).to_owned(),
+                        location: source_map.locate(&FieldPath::root().key(*key)),
+                    });
+                }
+            }
+        }
+        let mut path: Option<String> = None;
+        let result = serde_saphyr::with_deserializer_from_str(text, |de| {
+            serde_path_to_error::deserialize::<_, Config>(de).map_err(|e| {
+                path = Some(e.path().to_string());
+                e.into_inner()
+            })
+        });
+        match result {
+            Ok(mut config) => {
+                config.source_map = source_map;
+                Ok(config)
+            }
+            Err(e) => Err(parse_error(text, path.as_deref(), &e)),
+        }
+    }
+
+    /// Reads a config from a YAML file.
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Config::from_yaml_str(&text)
+    }
+
+    /// Writes the config as canonical YAML: shorthands expanded (window, noise,
+    /// output, locale, stages, list-form connections), defaults explicit.
+    /// Reading the result gives an equal config.
+    ///
+    /// # Example
+    /// ```
+    /// use plotsim_config::Config;
+    /// let yaml = "about: x\nunit: company\nwindow: [2023-01, 2023-06]\nnoise: slightly_messy\n\
+    ///             metrics: [{name: m, type: score, polarity: positive}]\n\
+    ///             segments: [{name: s, count: 3, archetype: growth}]\n";
+    /// let config = Config::from_yaml_str(yaml).unwrap();
+    /// let canonical = config.to_yaml();
+    /// assert!(canonical.contains("every: monthly"));
+    /// assert_eq!(Config::from_yaml_str(&canonical).unwrap(), config);
+    /// ```
+    pub fn to_yaml(&self) -> String {
+        // Serializing plain data structs with string keys cannot fail.
+        serde_saphyr::to_string(self).unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
+    }
+}
+
+/// Turns a deserializer error into a [`ConfigError::Parse`] with a plain message:
+/// what was expected and what was found.
+fn parse_error(text: &str, path: Option<&str>, e: &serde_saphyr::Error) -> ConfigError {
+    let location = e.location().map(|l| {
+        let line = l.line() as usize;
+        let column = l.column() as usize;
+        Location {
+            line,
+            column,
+            offset: offset_of(text, line, column),
+        }
+    });
+    let raw = e.without_snippet().to_string();
+    let raw = strip_position(&raw);
+    let found = location.map(|l| token_at(text, l)).filter(|t| !t.is_empty());
+    let message = rewrite_message(raw, found.as_deref());
+    let path = path.map(FieldPath::parse);
+    ConfigError::Parse {
+        path,
+        location,
+        message,
+    }
+}
+
+/// Drops serde-saphyr's trailing ` at line L, column C`.
+fn strip_position(s: &str) -> &str {
+    match s.rfind(" at line ") {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+/// Translates the deserializer's terse type errors into "expected X, found Y".
+fn rewrite_message(raw: &str, found: Option<&str>) -> String {
+    let expected = match raw {
+        "invalid u64" | "invalid u32" | "invalid u16" | "invalid u8" | "invalid usize" => {
+            Some("a non-negative integer")
+        }
+        "invalid i64" | "invalid i32" => Some("an integer"),
+        "invalid floating point" | "invalid f64" => Some("a number"),
+        "invalid boolean" | "invalid bool" => Some("true or false"),
+        "expected string scalar" => Some("a string"),
+        "expected mapping start" => Some("a mapping (key: value pairs)"),
+        "expected sequence start" => Some("a list"),
+        _ => None,
+    };
+    match (expected, found) {
+        (Some(exp), Some(f)) => format!("expected {exp}, found {f}"),
+        (Some(exp), None) => format!("expected {exp}"),
+        (None, _) => raw.to_owned(),
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..).unwrap_or("");
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// The scalar token starting at `loc`, for "found ..." in messages.
+fn token_at(text: &str, loc: Location) -> String {
+    let rest = text.get(loc.offset..).unwrap_or("");
+    let first = rest.chars().next();
+    if matches!(first, Some('[' | '{')) {
+        let end = rest.find('\n').unwrap_or(rest.len());
+        return rest[..end].trim().to_owned();
+    }
+    let end = rest
+        .find(|c: char| c == '\n' || c == ',' || c == ']' || c == '}' || c == '#')
+        .unwrap_or(rest.len());
+    rest[..end].trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Config::from_yaml_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn type_errors_name_path_position_and_found_value() {
+        assert_eq!(err("about: x\nseed: -5\n"), "2:7: seed: expected a non-negative integer, found -5");
+        let e = err("about: x\nunit: c\nwindow: [2023-01, 2023-02]\nmetrics:\n  - {name: a, type: amout, polarity: positive}\nsegments: []\n");
+        assert!(e.starts_with("5:21: metrics[0].type: unknown metric type `amout`"), "{e}");
+        assert!(e.contains("did you mean `amount`?"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_at_every_level() {
+        let e = err("about: x\nunit: c\nwindow: {start: 2023-01, end: 2023-06, evry: monthly}\n");
+        assert!(e.contains("window"), "{e}");
+        assert!(e.contains("unknown field `evry`"), "{e}");
+        let e = err("about: x\nbogus: 1\n");
+        assert!(e.contains("unknown field `bogus`"), "{e}");
+    }
+
+    #[test]
+    fn top_level_must_be_a_mapping() {
+        assert!(err("- 1\n- 2\n").contains("expected a mapping"));
+    }
+
+    #[test]
+    fn engine_dialect_gets_a_clear_error() {
+        let e = err("domain: {name: x}\ntime_window: {start: 2023-01, end: 2023-06}\n");
+        assert!(e.contains("engine-direct dialect"), "{e}");
+        assert!(e.contains("`domain`"), "{e}");
+    }
+}
