@@ -1,1 +1,81 @@
-fn main() {}
+//! The `plotsim` command-line interface: argument parsing, rendering and exit
+//! codes. All work is done by the `plotsim` library.
+
+#![forbid(unsafe_code)]
+
+mod commands;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Coherent synthetic panel data with a known answer key.
+#[derive(Parser, Debug)]
+#[command(
+    name = "plotsim",
+    version,
+    about = "plotsim: coherent synthetic panel data with a known answer key",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a config: print VALID with a summary, or INVALID with every problem
+    Validate {
+        /// The config file (YAML)
+        config: PathBuf,
+        /// Accepted for compatibility with the original; validation never generates
+        #[arg(long)]
+        config_only: bool,
+    },
+    /// Describe what a config will generate: entities, periods, metrics, tables, cells
+    Info {
+        /// The config file (YAML)
+        config: PathBuf,
+    },
+    /// List the bundled templates
+    ListTemplates,
+    /// Print or write a bundled template
+    Template {
+        /// Template name (see `plotsim list-templates`)
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
+        /// Write to this file instead of stdout (parent directories are created)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// List the templates instead
+        #[arg(long)]
+        list: bool,
+    },
+    /// Print the JSON Schema of the config
+    Schema {
+        /// Write to this file instead of stdout (`-` means stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        // Printing help can only fail on a closed stdout; the exit code says enough.
+        let _ = Cli::command().print_help();
+        return ExitCode::from(1);
+    };
+    match command {
+        Command::Validate { config, .. } => commands::validate(&config),
+        Command::Info { config } => commands::info(&config),
+        Command::ListTemplates => commands::list_templates(),
+        Command::Template { list: true, .. } => commands::list_templates(),
+        Command::Template { name, output, .. } => {
+            commands::template(name.as_deref().unwrap_or(""), output.as_deref())
+        }
+        Command::Schema { output } => commands::schema(output.as_deref()),
+    }
+}

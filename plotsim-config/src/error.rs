@@ -308,7 +308,11 @@ mod tests {
 
     #[test]
     fn path_display_and_parse_round_trip() {
-        for s in ["metrics[2].range", "window", "segments[0].attributes.industry[1]"] {
+        for s in [
+            "metrics[2].range",
+            "window",
+            "segments[0].attributes.industry[1]",
+        ] {
             assert_eq!(FieldPath::parse(s).to_string(), s);
         }
         assert_eq!(FieldPath::parse(".").segments().len(), 0);

@@ -96,12 +96,13 @@ impl ResolvedWindow {
         let first_day = parse_bound(start, false).map_err(|e| format!("start: {e}"))?;
         let last_day = parse_bound(end, true).map_err(|e| format!("end: {e}"))?;
         if last_day < first_day {
-            return Err(format!("the window ends ({end}) before it starts ({start})"));
+            return Err(format!(
+                "the window ends ({end}) before it starts ({start})"
+            ));
         }
         let (anchor, n) = match granularity {
             Granularity::Monthly => {
-                let months = (last_day.year() - first_day.year()) * 12
-                    + last_day.month() as i32
+                let months = (last_day.year() - first_day.year()) * 12 + last_day.month() as i32
                     - first_day.month() as i32
                     + 1;
                 (first_day.with_day(1).unwrap_or(first_day), months as i64)
@@ -315,6 +316,8 @@ pub struct TablePlan {
     pub primary_key: Vec<String>,
     /// Prefix of sequential keys (`<prefix>-NNN`), for tables with generated keys.
     pub key_prefix: Option<String>,
+    /// Rows per entity of a sub-entity dimension (1 for other tables).
+    pub rows_per_entity: u32,
 }
 
 impl TablePlan {
@@ -326,6 +329,9 @@ impl TablePlan {
             Grain::PerEntity => Some(n_entities),
             Grain::PerEntityPerPeriod => Some(n_entities * u64::from(n_periods)),
             Grain::PerReference => Some(self.reference_rows()),
+            Grain::Variable if self.kind == TableKind::Dimension => {
+                Some(n_entities * u64::from(self.rows_per_entity))
+            }
             Grain::Variable | Grain::PerParentRow | Grain::Bridge => None,
         }
     }

@@ -79,22 +79,32 @@ pub(crate) fn index_yaml(text: &str) -> SourceMap {
     use serde_saphyr::granit_parser::{Event, Parser};
 
     enum Frame {
-        Map { path: FieldPath, key: Option<String>, expecting_key: bool },
-        Seq { path: FieldPath, next: usize },
+        Map {
+            path: FieldPath,
+            key: Option<String>,
+            expecting_key: bool,
+        },
+        Seq {
+            path: FieldPath,
+            next: usize,
+        },
     }
 
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let to_location = |line: usize, col: usize| -> Location {
-        let start = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let start = line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
         let rest = text.get(start..).unwrap_or("");
-        let offset = start
-            + rest
-                .char_indices()
-                .nth(col)
-                .map_or(rest.len(), |(i, _)| i);
-        Location { line, column: col + 1, offset }
+        let offset = start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
+        Location {
+            line,
+            column: col + 1,
+            offset,
+        }
     };
 
     let mut map = HashMap::new();
@@ -104,7 +114,10 @@ pub(crate) fn index_yaml(text: &str) -> SourceMap {
         let loc = to_location(span.start.line(), span.start.col());
         let is_node = matches!(
             event,
-            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(..)
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(..)
         );
         let mut node_path = None;
         if is_node {
@@ -116,7 +129,11 @@ pub(crate) fn index_yaml(text: &str) -> SourceMap {
                     map.entry(p.clone()).or_insert(loc);
                     node_path = Some(p);
                 }
-                Some(Frame::Map { path, key, expecting_key }) => {
+                Some(Frame::Map {
+                    path,
+                    key,
+                    expecting_key,
+                }) => {
                     if *expecting_key {
                         *expecting_key = false;
                         *key = match &event {

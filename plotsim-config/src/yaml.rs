@@ -45,13 +45,13 @@ impl Config {
             let has_builder_keys = ["about", "unit", "segments"]
                 .iter()
                 .all(|k| sniff.keys.contains_key(*k));
-            if let Some(key) = ENGINE_KEYS.iter().find(|k| sniff.keys.contains_key(**k)) {
-                if !has_builder_keys || *key == "domain" {
-                    return Err(ConfigError::EngineDialect {
-                        key: (*key).to_owned(),
-                        location: source_map.locate(&FieldPath::root().key(*key)),
-                    });
-                }
+            if let Some(key) = ENGINE_KEYS.iter().find(|k| sniff.keys.contains_key(**k))
+                && (!has_builder_keys || *key == "domain")
+            {
+                return Err(ConfigError::EngineDialect {
+                    key: (*key).to_owned(),
+                    location: source_map.locate(&FieldPath::root().key(*key)),
+                });
             }
         }
         let mut path: Option<String> = None;
@@ -115,7 +115,9 @@ fn parse_error(text: &str, path: Option<&str>, e: &serde_saphyr::Error) -> Confi
     });
     let raw = e.without_snippet().to_string();
     let raw = strip_position(&raw);
-    let found = location.map(|l| token_at(text, l)).filter(|t| !t.is_empty());
+    let found = location
+        .map(|l| token_at(text, l))
+        .filter(|t| !t.is_empty());
     let message = rewrite_message(raw, found.as_deref());
     let path = path.map(FieldPath::parse);
     ConfigError::Parse {
@@ -176,9 +178,7 @@ fn token_at(text: &str, loc: Location) -> String {
         let end = rest.find('\n').unwrap_or(rest.len());
         return rest[..end].trim().to_owned();
     }
-    let end = rest
-        .find(|c: char| c == '\n' || c == ',' || c == ']' || c == '}' || c == '#')
-        .unwrap_or(rest.len());
+    let end = rest.find(['\n', ',', ']', '}', '#']).unwrap_or(rest.len());
     rest[..end].trim().to_owned()
 }
 
@@ -192,9 +192,17 @@ mod tests {
 
     #[test]
     fn type_errors_name_path_position_and_found_value() {
-        assert_eq!(err("about: x\nseed: -5\n"), "2:7: seed: expected a non-negative integer, found -5");
-        let e = err("about: x\nunit: c\nwindow: [2023-01, 2023-02]\nmetrics:\n  - {name: a, type: amout, polarity: positive}\nsegments: []\n");
-        assert!(e.starts_with("5:21: metrics[0].type: unknown metric type `amout`"), "{e}");
+        assert_eq!(
+            err("about: x\nseed: -5\n"),
+            "2:7: seed: expected a non-negative integer, found -5"
+        );
+        let e = err(
+            "about: x\nunit: c\nwindow: [2023-01, 2023-02]\nmetrics:\n  - {name: a, type: amout, polarity: positive}\nsegments: []\n",
+        );
+        assert!(
+            e.starts_with("5:21: metrics[0].type: unknown metric type `amout`"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `amount`?"), "{e}");
     }
 

@@ -1,8 +1,23 @@
 //! plotsim generates coherent synthetic panel data with a known answer key.
 //!
-//! This crate is the facade: it re-exports the configuration model and
-//! validation of [`plotsim_config`]. The engine lands in a later release.
+//! Every entity follows a trajectory shaped by its segment's archetype, and
+//! every metric of that entity is drawn from the same position, so the
+//! metrics move together the way real data does. This release provides the
+//! configuration model, its validation into a [`Plan`], the bundled
+//! [`templates`] and the [`budget`] rule; the generation engine comes next.
+//!
+//! # Example
+//! ```
+//! let config = plotsim::templates::get("saas").unwrap().config()?;
+//! let plan = config.validate()?;
+//! assert_eq!(plan.n_entities(), 100);
+//! assert_eq!(plan.window.n_periods, 24);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
+
+pub mod budget;
+pub mod templates;
 
 pub use plotsim_config::*;

@@ -47,7 +47,10 @@ pub struct ArchetypeSpec {
 /// ```
 pub fn parse(spec: &str) -> Result<ArchetypeSpec, DslError> {
     if spec.trim().is_empty() {
-        return Err(DslError::new(0, "the archetype is empty; write shapes such as `growth` or `flat > decline @ 10`"));
+        return Err(DslError::new(
+            0,
+            "the archetype is empty; write shapes such as `growth` or `flat > decline @ 10`",
+        ));
     }
     if let Some(i) = spec.chars().position(|c| c == '+') {
         return Err(DslError::new(
@@ -61,7 +64,10 @@ pub fn parse(spec: &str) -> Result<ArchetypeSpec, DslError> {
     for (at, piece) in split_with_offsets(chain, '>') {
         let (pos, word) = trim_at(chain_at + at, piece);
         if word.is_empty() {
-            return Err(DslError::new(pos, "empty shape: every `>` needs a shape word on both sides"));
+            return Err(DslError::new(
+                pos,
+                "empty shape: every `>` needs a shape word on both sides",
+            ));
         }
         if word.contains(char::is_whitespace) {
             return Err(DslError::new(
@@ -69,7 +75,10 @@ pub fn parse(spec: &str) -> Result<ArchetypeSpec, DslError> {
                 format!("`{word}` is not one shape word; separate shapes with `>`"),
             ));
         }
-        shapes.push(word.parse::<Shape>().map_err(|e| DslError::unknown(pos, e))?);
+        shapes.push(
+            word.parse::<Shape>()
+                .map_err(|e| DslError::unknown(pos, e))?,
+        );
     }
     let mut transitions = Vec::new();
     let mut transition_positions = Vec::new();
@@ -79,13 +88,19 @@ pub fn parse(spec: &str) -> Result<ArchetypeSpec, DslError> {
             return Err(DslError::new(pos, "empty `@` clause: write `@ <period>`"));
         }
         let value = text.parse::<u32>().map_err(|_| {
-            DslError::new(pos, format!("`{text}` is not a period; `@` takes a whole number such as `@ 10`"))
+            DslError::new(
+                pos,
+                format!("`{text}` is not a period; `@` takes a whole number such as `@ 10`"),
+            )
         })?;
         transitions.push(value);
         transition_positions.push(pos);
     }
     if transitions.len() + 1 != shapes.len() {
-        let pos = transition_positions.last().copied().unwrap_or(spec.chars().count().saturating_sub(1));
+        let pos = transition_positions
+            .last()
+            .copied()
+            .unwrap_or(spec.chars().count().saturating_sub(1));
         return Err(DslError::new(
             pos,
             format!(
@@ -110,14 +125,17 @@ impl ArchetypeSpec {
         let mut prev = 0;
         for (&t, &pos) in self.transitions.iter().zip(&self.transition_positions) {
             if t < 1 || t + 1 > n_periods {
-                let mut e = DslError::new(pos, format!("transition period {t} is outside the window"));
+                let mut e =
+                    DslError::new(pos, format!("transition period {t} is outside the window"));
                 e.expected = Some(format!("a period in [1, {}]", n_periods.saturating_sub(1)));
                 return Err(e);
             }
             if t <= prev {
                 return Err(DslError::new(
                     pos,
-                    format!("transition period {t} is not after the previous one ({prev}); periods must be strictly ascending"),
+                    format!(
+                        "transition period {t} is not after the previous one ({prev}); periods must be strictly ascending"
+                    ),
                 ));
             }
             prev = t;
@@ -133,10 +151,16 @@ mod tests {
     #[test]
     fn parses_chains() {
         let a = parse("growth > spike_then_crash > flat @ 6 @ 12").unwrap();
-        assert_eq!(a.shapes, [Shape::Growth, Shape::SpikeThenCrash, Shape::Flat]);
+        assert_eq!(
+            a.shapes,
+            [Shape::Growth, Shape::SpikeThenCrash, Shape::Flat]
+        );
         assert_eq!(a.transitions, [6, 12]);
         assert!(a.check_periods(24).is_ok());
-        assert_eq!(parse("  accelerating ").unwrap().shapes, [Shape::Accelerating]);
+        assert_eq!(
+            parse("  accelerating ").unwrap().shapes,
+            [Shape::Accelerating]
+        );
     }
 
     #[test]
@@ -148,11 +172,17 @@ mod tests {
         assert!(e.message.contains("need 1"), "{e}");
         let e = parse("flat > decline @ x").unwrap_err();
         assert_eq!(e.position, 17);
-        let e = parse("flat > decline @ 10").unwrap().check_periods(10).unwrap_err();
+        let e = parse("flat > decline @ 10")
+            .unwrap()
+            .check_periods(10)
+            .unwrap_err();
         assert!(e.to_string().contains("[1, 9]"), "{e}");
         let e = parse("a > b > c").unwrap_err();
         assert_eq!(e.position, 0);
-        let e = parse("flat > growth > flat @ 8 @ 4").unwrap().check_periods(24).unwrap_err();
+        let e = parse("flat > growth > flat @ 8 @ 4")
+            .unwrap()
+            .check_periods(24)
+            .unwrap_err();
         assert!(e.message.contains("ascending"));
     }
 }

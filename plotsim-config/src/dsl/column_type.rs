@@ -28,18 +28,80 @@ word_enum! {
 
 /// Fake-data kinds accepted by `faker.<kind>`.
 pub const FAKER_KINDS: &[&str] = &[
-    "name", "first_name", "last_name", "email", "phone_number", "user_name", "job", "company", "bs",
-    "catch_phrase", "address", "street_address", "city", "state", "country", "country_code", "zipcode",
-    "postcode", "latitude", "longitude", "date", "date_between", "date_this_decade", "date_of_birth",
-    "date_time", "iso8601", "unix_time", "sentence", "paragraph", "text", "word", "words", "url",
-    "domain_name", "ipv4", "ipv6", "mac_address", "uuid4", "md5", "sha1", "sha256", "random_int",
-    "random_element", "random_elements", "boolean", "pybool", "pyint", "pyfloat", "pydecimal",
-    "currency", "currency_code", "color_name", "hex_color", "file_name", "file_extension",
-    "mime_type", "license_plate", "vin", "ean", "ean13", "industry", "year",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone_number",
+    "user_name",
+    "job",
+    "company",
+    "bs",
+    "catch_phrase",
+    "address",
+    "street_address",
+    "city",
+    "state",
+    "country",
+    "country_code",
+    "zipcode",
+    "postcode",
+    "latitude",
+    "longitude",
+    "date",
+    "date_between",
+    "date_this_decade",
+    "date_of_birth",
+    "date_time",
+    "iso8601",
+    "unix_time",
+    "sentence",
+    "paragraph",
+    "text",
+    "word",
+    "words",
+    "url",
+    "domain_name",
+    "ipv4",
+    "ipv6",
+    "mac_address",
+    "uuid4",
+    "md5",
+    "sha1",
+    "sha256",
+    "random_int",
+    "random_element",
+    "random_elements",
+    "boolean",
+    "pybool",
+    "pyint",
+    "pyfloat",
+    "pydecimal",
+    "currency",
+    "currency_code",
+    "color_name",
+    "hex_color",
+    "file_name",
+    "file_extension",
+    "mime_type",
+    "license_plate",
+    "vin",
+    "ean",
+    "ean13",
+    "industry",
+    "year",
 ];
 
 /// Keyword arguments of fake-data kinds that set a length or count.
-const LENGTH_KWARGS: &[&str] = &["length", "nb", "nb_words", "nb_sentences", "max_chars", "nb_elements", "digits"];
+const LENGTH_KWARGS: &[&str] = &[
+    "length",
+    "nb",
+    "nb_words",
+    "nb_sentences",
+    "max_chars",
+    "nb_elements",
+    "digits",
+];
 
 /// The valid column types, as listed in error messages.
 pub const COLUMN_TYPES: &str = "id, ref.X, metric.X, faker.X, geo.X, static.X, segment.count, pool.X, range, timestamp, flag, date, int, string, float, bucket, scd, narrative, struct, array";
@@ -120,7 +182,11 @@ pub fn parse(text: &str) -> Result<ColumnType, DslError> {
         ("static", _) => ColumnType::Static(rest.unwrap_or("").to_owned()),
         ("geo", _) => {
             let field = need_rest("field")?;
-            ColumnType::Geo(field.parse().map_err(|e: UnknownWord| DslError::unknown(4, e))?)
+            ColumnType::Geo(
+                field
+                    .parse()
+                    .map_err(|e: UnknownWord| DslError::unknown(4, e))?,
+            )
         }
         ("faker", _) => parse_faker(&need_rest("kind")?)?,
         ("segment", Some("count")) => ColumnType::SegmentCount,
@@ -135,7 +201,11 @@ pub fn parse(text: &str) -> Result<ColumnType, DslError> {
         ("date" | "int" | "string" | "float", None) => ColumnType::DateWord(head.to_owned()),
         _ => {
             let words: Vec<&str> = COLUMN_TYPES.split(", ").collect();
-            let probe = if rest.is_some() { format!("{head}.X") } else { head.to_owned() };
+            let probe = if rest.is_some() {
+                format!("{head}.X")
+            } else {
+                head.to_owned()
+            };
             let mut e = DslError::new(0, format!("unknown column type `{text}`"));
             e.expected = Some(format!("one of: {COLUMN_TYPES}"));
             e.suggestion = suggest(&probe, words.iter().copied()).map(str::to_owned);
@@ -155,14 +225,17 @@ fn parse_faker(spec: &str) -> Result<ColumnType, DslError> {
         return Err(e);
     }
     let rest: Vec<&str> = parts.collect();
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(DslError::new(
             6 + kind.len(),
             "fake-data arguments come in `:key:value` pairs",
         ));
     }
     if rest.len() / 2 > 20 {
-        return Err(DslError::new(6 + kind.len(), "at most 20 fake-data arguments are allowed"));
+        return Err(DslError::new(
+            6 + kind.len(),
+            "at most 20 fake-data arguments are allowed",
+        ));
     }
     let kwargs: Vec<(String, String)> = rest
         .chunks(2)
@@ -187,7 +260,10 @@ mod tests {
     fn parses_every_type() {
         assert_eq!(parse("id").unwrap(), ColumnType::Id);
         assert_eq!(parse("segment.count").unwrap(), ColumnType::SegmentCount);
-        assert_eq!(parse("geo.latitude").unwrap(), ColumnType::Geo(GeoField::Latitude));
+        assert_eq!(
+            parse("geo.latitude").unwrap(),
+            ColumnType::Geo(GeoField::Latitude)
+        );
         assert_eq!(
             parse("faker.random_int:min:1:max:9").unwrap(),
             ColumnType::Faker {
@@ -200,7 +276,12 @@ mod tests {
 
     #[test]
     fn rejects_with_choices() {
-        assert!(parse("geo.planet").unwrap_err().to_string().contains("country"));
+        assert!(
+            parse("geo.planet")
+                .unwrap_err()
+                .to_string()
+                .contains("country")
+        );
         assert!(parse("faker.seed").is_err());
         assert!(parse("faker.text:max_chars:5000").is_err());
         assert!(parse("metric.").is_err());

@@ -96,7 +96,10 @@ pub fn parse(text: &str) -> Result<ParsedConnection, DslError> {
         let pos = tokens.get(3).map_or(text.chars().count(), |t| t.0);
         let mut e = DslError::new(
             pos,
-            format!("a connection needs exactly 3 tokens, found {}", tokens.len()),
+            format!(
+                "a connection needs exactly 3 tokens, found {}",
+                tokens.len()
+            ),
         );
         e.expected = Some("`<metric_a> <relationship word or coefficient> <metric_b>`".to_owned());
         return Err(e);
@@ -124,7 +127,10 @@ mod tests {
         let c = parse("  mrr   driven_by engagement").unwrap();
         assert_eq!(c.metric_a, ("mrr".to_owned(), 2));
         assert_eq!(c.strength, (Strength::Word("driven_by".into()), 8));
-        assert_eq!(parse("a -0.4 b").unwrap().strength.0, Strength::Number(-0.4));
+        assert_eq!(
+            parse("a -0.4 b").unwrap().strength.0,
+            Strength::Number(-0.4)
+        );
         let e = parse("a b c d").unwrap_err();
         assert_eq!(e.position, 6);
         assert!(parse("").is_err());

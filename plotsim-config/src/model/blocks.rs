@@ -316,19 +316,15 @@ pub(crate) fn entity_features_schema(g: &mut schemars::SchemaGenerator) -> schem
 
 word_enum! {
     /// Key scheme of a multi-source copy of the unit dimension.
+    #[derive(Default)]
     pub enum KeyScheme ("key scheme") {
         /// `CUST-001` style keys.
+        #[default]
         PrefixPadded = "prefix_padded",
         /// `1001` style keys.
         Numeric = "numeric",
         /// 5 hex characters.
         UuidShort = "uuid_short",
-    }
-}
-
-impl Default for KeyScheme {
-    fn default() -> Self {
-        KeyScheme::PrefixPadded
     }
 }
 

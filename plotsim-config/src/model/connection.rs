@@ -31,7 +31,11 @@ pub enum Connection {
 
 impl Connection {
     /// A connection by vocabulary word (`mirrors`, `driven_by`, `related`, ...).
-    pub fn relationship(a: impl Into<String>, word: impl Into<String>, b: impl Into<String>) -> Self {
+    pub fn relationship(
+        a: impl Into<String>,
+        word: impl Into<String>,
+        b: impl Into<String>,
+    ) -> Self {
         Connection::Pair(ConnectionPair {
             metric_a: a.into(),
             metric_b: b.into(),

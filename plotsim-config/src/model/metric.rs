@@ -73,17 +73,13 @@ impl Family {
 
 word_enum! {
     /// Weighting of the decay window of a causal lag.
+    #[derive(Default)]
     pub enum DecayKernel ("decay kernel") {
         /// Weights halve every period back.
+        #[default]
         Geometric = "geometric",
         /// Weights fall linearly to the end of the window.
         Linear = "linear",
-    }
-}
-
-impl Default for DecayKernel {
-    fn default() -> Self {
-        DecayKernel::Geometric
     }
 }
 
@@ -173,4 +169,3 @@ pub(crate) fn title_case(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
-

@@ -19,9 +19,9 @@ pub use blocks::{
     QualityIssueKind, SeasonalEffect, Source, Stage, VolumeMode,
 };
 pub use connection::{Connection, ConnectionPair, ConnectionPhase};
-pub use metric::{DecayKernel, Family, Metric, MetricType, Polarity};
 pub(crate) use metric::title_case;
-pub use schema::{Column, DimPer, Dimension, Event, Fact, Number, Trigger};
+pub use metric::{DecayKernel, Family, Metric, MetricType, Polarity};
+pub use schema::{Column, DimPer, Dimension, Event, Fact, Lexicons, Number, Trigger};
 pub use segment::{
     Arrival, AttributeValues, BaselineLevel, LinearDirection, Segment, StepBlock, Treatment,
 };
@@ -124,7 +124,10 @@ pub struct Config {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "blocks::deserialize_entity_features"
     )]
-    #[cfg_attr(feature = "schema", schemars(schema_with = "blocks::entity_features_schema"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "blocks::entity_features_schema")
+    )]
     pub entity_features: Option<EntityFeatures>,
     /// Multi-source copies of the unit dimension (0 or 2-5 entries).
     #[builder(default)]
@@ -166,4 +169,3 @@ pub(crate) fn default_true() -> bool {
 pub(crate) fn default_one() -> f64 {
     1.0
 }
-

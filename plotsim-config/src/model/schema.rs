@@ -121,6 +121,9 @@ impl schemars::JsonSchema for Number {
     }
 }
 
+/// Narrative phrases: segment -> slot -> band -> phrases.
+pub type Lexicons = IndexMap<String, IndexMap<String, IndexMap<String, Vec<String>>>>;
+
 /// A column of a declared table. `type` is one of the column types of the
 /// schema guide (`id`, `ref.<table>`, `metric.<m>`, `faker.<kind>`, `geo.<field>`,
 /// `static.<value>`, `pool.<attr>`, `segment.count`, `range`, `timestamp`,
@@ -169,7 +172,7 @@ pub struct Column {
     /// `narrative`: segment -> slot -> band -> phrases.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lexicons: Option<IndexMap<String, IndexMap<String, IndexMap<String, Vec<String>>>>>,
+    pub lexicons: Option<Lexicons>,
     /// `narrative`: band names (default low, mid, high).
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -297,7 +300,11 @@ pub struct Event {
     pub below: Option<f64>,
     /// Threshold: consecutive periods required (YAML `for` or `for_periods`; default 1).
     #[builder(default, setter(strip_option))]
-    #[serde(default, alias = "for_periods", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "for_periods",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#for: Option<u32>,
     /// Log-line template rendered per event row.
     #[builder(default, setter(into, strip_option))]

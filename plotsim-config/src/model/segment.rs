@@ -23,17 +23,13 @@ word_enum! {
 
 word_enum! {
     /// Direction of a linear arrival schedule.
+    #[derive(Default)]
     pub enum LinearDirection ("arrival direction") {
         /// More arrivals late in the span.
+        #[default]
         Increasing = "increasing",
         /// More arrivals early in the span.
         Decreasing = "decreasing",
-    }
-}
-
-impl Default for LinearDirection {
-    fn default() -> Self {
-        LinearDirection::Increasing
     }
 }
 

@@ -10,19 +10,15 @@ use crate::words::{UnknownWord, word_enum};
 
 word_enum! {
     /// Family of the additive noise.
+    #[derive(Default)]
     pub enum NoiseFamily ("noise family") {
         /// Normal noise.
+        #[default]
         Gaussian = "gaussian",
         /// Student-t noise (requires `degrees_of_freedom`).
         StudentT = "student_t",
         /// Laplace noise.
         Laplace = "laplace",
-    }
-}
-
-impl Default for NoiseFamily {
-    fn default() -> Self {
-        NoiseFamily::Gaussian
     }
 }
 
@@ -48,7 +44,15 @@ impl NoisePreset {
             UnknownWord::new(
                 "noise preset",
                 s,
-                &["perfectly_clean", "clean", "slightly_messy", "realistic", "messy", "dirty", "very_messy"],
+                &[
+                    "perfectly_clean",
+                    "clean",
+                    "slightly_messy",
+                    "realistic",
+                    "messy",
+                    "dirty",
+                    "very_messy",
+                ],
             )
         })
     }
@@ -121,7 +125,9 @@ pub(crate) fn deserialize_noise<'de, D: Deserializer<'de>>(d: D) -> Result<Noise
             f.write_str("a noise preset name or a map")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Noise, E> {
-            NoisePreset::parse_loose(v).map(Noise::from).map_err(E::custom)
+            NoisePreset::parse_loose(v)
+                .map(Noise::from)
+                .map_err(E::custom)
         }
         fn visit_unit<E: de::Error>(self) -> Result<Noise, E> {
             Ok(Noise::default())
@@ -142,8 +148,10 @@ pub(crate) fn noise_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schem
 
 word_enum! {
     /// Output file format.
+    #[derive(Default)]
     pub enum OutputFormat ("output format") {
         /// CSV files.
+        #[default]
         Csv = "csv",
         /// Parquet files.
         Parquet = "parquet",
@@ -154,27 +162,17 @@ word_enum! {
     }
 }
 
-impl Default for OutputFormat {
-    fn default() -> Self {
-        OutputFormat::Csv
-    }
-}
-
 word_enum! {
     /// SQL dialect of the dump.
+    #[derive(Default)]
     pub enum SqlDialect ("SQL dialect") {
         /// PostgreSQL.
+        #[default]
         Postgresql = "postgresql",
         /// MySQL.
         Mysql = "mysql",
         /// SQLite.
         Sqlite = "sqlite",
-    }
-}
-
-impl Default for SqlDialect {
-    fn default() -> Self {
-        SqlDialect::Postgresql
     }
 }
 

@@ -8,19 +8,15 @@ use crate::words::word_enum;
 
 word_enum! {
     /// Granularity of the periods (`every`).
+    #[derive(Default)]
     pub enum Granularity ("granularity") {
         /// One period per calendar day.
         Daily = "daily",
         /// One period per ISO week.
         Weekly = "weekly",
         /// One period per calendar month (the default).
+        #[default]
         Monthly = "monthly",
-    }
-}
-
-impl Default for Granularity {
-    fn default() -> Self {
-        Granularity::Monthly
     }
 }
 
@@ -112,7 +108,9 @@ impl<'de> Deserialize<'de> for Window {
         impl<'de> Visitor<'de> for V {
             type Value = Window;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a window: `{start, end, every}`, `[start, end]` or `[start, end, every]`")
+                f.write_str(
+                    "a window: `{start, end, every}`, `[start, end]` or `[start, end, every]`",
+                )
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Window, A::Error> {
                 let mut items: Vec<String> = Vec::new();

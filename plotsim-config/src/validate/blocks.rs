@@ -17,30 +17,61 @@ fn on_a_fact(tables: &[TablePlan], metric: &str) -> bool {
     tables
         .iter()
         .filter(|t| t.kind == TableKind::Fact)
-        .any(|t| t.columns.iter().any(|c| matches!(&c.ty, ColumnType::Metric(m) if m == metric)))
+        .any(|t| {
+            t.columns
+                .iter()
+                .any(|c| matches!(&c.ty, ColumnType::Metric(m) if m == metric))
+        })
 }
 
 /// Checks bridges; returns their planned tables.
-pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> Option<Vec<TablePlan>> {
+pub(super) fn check_bridges(
+    cx: &mut Ctx<'_>,
+    tables: Option<&[TablePlan]>,
+) -> Option<Vec<TablePlan>> {
     let bridges = &cx.config.bridges;
     let before = cx.errors.len();
     if bridges.len() > 20 {
-        cx.push(ValidationError::new(root().key("bridges"), "too many bridges").found(bridges.len()).expected("at most 20"));
+        cx.push(
+            ValidationError::new(root().key("bridges"), "too many bridges")
+                .found(bridges.len())
+                .expected("at most 20"),
+        );
     }
-    check_unique(cx, "bridge name", bridges.iter().enumerate().map(|(i, b)| (root().key("bridges").index(i).key("name"), b.name.as_str())));
+    check_unique(
+        cx,
+        "bridge name",
+        bridges
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (root().key("bridges").index(i).key("name"), b.name.as_str())),
+    );
     let auto_unit = format!("dim_{}", cx.config.unit);
     let n_entities: u64 = cx.config.segments.iter().map(|s| u64::from(s.count)).sum();
     let mut out = Vec::new();
     for (i, b) in bridges.iter().enumerate() {
         let p = root().key("bridges").index(i);
         if !is_sql_identifier(&b.name) {
-            cx.push(ValidationError::new(p.key("name"), "not a valid bridge name").found(format!("`{}`", b.name)).expected(SQL_IDENTIFIER));
+            cx.push(
+                ValidationError::new(p.key("name"), "not a valid bridge name")
+                    .found(format!("`{}`", b.name))
+                    .expected(SQL_IDENTIFIER),
+            );
         }
         if let Some(t) = tables.and_then(|ts| table(ts, &b.name)) {
-            cx.push(ValidationError::new(p.key("name"), format!("bridge name collides with table `{}`", t.name)).expected("a name no table uses"));
+            cx.push(
+                ValidationError::new(
+                    p.key("name"),
+                    format!("bridge name collides with table `{}`", t.name),
+                )
+                .expected("a name no table uses"),
+            );
         }
         if b.left == b.right {
-            cx.push(ValidationError::new(p.key("right"), "a bridge joins two different dimensions").found(format!("`{}` on both sides", b.left)));
+            cx.push(
+                ValidationError::new(p.key("right"), "a bridge joins two different dimensions")
+                    .found(format!("`{}` on both sides", b.left)),
+            );
         }
         let mut right_rows = None;
         for (side, name) in [("left", &b.left), ("right", &b.right)] {
@@ -48,19 +79,29 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
             let grain = match table(ts, name) {
                 Some(t) if t.kind == TableKind::Dimension => Some((t.grain, t)),
                 Some(_) => {
-                    cx.push(ValidationError::new(p.key(side), format!("`{name}` is not a dimension")));
+                    cx.push(ValidationError::new(
+                        p.key(side),
+                        format!("`{name}` is not a dimension"),
+                    ));
                     continue;
                 }
                 None if *name == auto_unit => None,
                 None => {
-                    let dims: Vec<&str> = ts.iter().filter(|t| t.kind == TableKind::Dimension).map(|t| t.name.as_str()).collect();
+                    let dims: Vec<&str> = ts
+                        .iter()
+                        .filter(|t| t.kind == TableKind::Dimension)
+                        .map(|t| t.name.as_str())
+                        .collect();
                     cx.unknown_name(p.key(side), "dimension", name, dims.iter().copied());
                     continue;
                 }
             };
             let g = grain.map_or(Grain::PerEntity, |(g, _)| g);
             if g == Grain::PerPeriod {
-                cx.push(ValidationError::new(p.key(side), "a bridge cannot join the per-period `dim_date`"));
+                cx.push(ValidationError::new(
+                    p.key(side),
+                    "a bridge cannot join the per-period `dim_date`",
+                ));
             } else if side == "left" && g != Grain::PerEntity {
                 cx.push(
                     ValidationError::new(p.key("left"), "the left side of a bridge must be a per-unit dimension (one row per entity)")
@@ -84,9 +125,12 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
             );
         } else if let Some(rows) = right_rows.filter(|&r| u64::from(hi) > r) {
             cx.push(
-                ValidationError::new(p.key("cardinality"), format!("max associations exceed the rows of `{}`", b.right))
-                    .found(hi)
-                    .expected(format!("at most {rows}")),
+                ValidationError::new(
+                    p.key("cardinality"),
+                    format!("max associations exceed the rows of `{}`", b.right),
+                )
+                .found(hi)
+                .expected(format!("at most {rows}")),
             );
         }
         if let Some(d) = b.driver.as_deref().filter(|d| !cx.has_metric(d)) {
@@ -94,30 +138,47 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
             cx.unknown_name(p.key("driver"), "metric", d, names.iter().copied());
         }
         if b.columns.len() > 20 {
-            cx.push(ValidationError::new(p.key("columns"), "too many bridge columns").found(b.columns.len()).expected("at most 20"));
+            cx.push(
+                ValidationError::new(p.key("columns"), "too many bridge columns")
+                    .found(b.columns.len())
+                    .expected("at most 20"),
+            );
         }
         let mut columns = Vec::new();
         for (j, c) in b.columns.iter().enumerate() {
             let cp = p.key("columns").index(j);
             if !is_sql_identifier(&c.name) {
-                cx.push(ValidationError::new(cp.key("name"), "not a valid column name").found(format!("`{}`", c.name)).expected(SQL_IDENTIFIER));
+                cx.push(
+                    ValidationError::new(cp.key("name"), "not a valid column name")
+                        .found(format!("`{}`", c.name))
+                        .expected(SQL_IDENTIFIER),
+                );
             }
             match column_type::parse(&c.r#type) {
-                Ok(ty @ (ColumnType::Metric(_) | ColumnType::Static(_) | ColumnType::Faker { .. })) => {
-                    if let ColumnType::Metric(m) = &ty {
-                        if !cx.has_metric(m) {
-                            let names: Vec<&str> = cx.metric_names().collect();
-                            cx.unknown_name(cp.key("type"), "metric", m, names.iter().copied());
-                        }
+                Ok(
+                    ty @ (ColumnType::Metric(_) | ColumnType::Static(_) | ColumnType::Faker { .. }),
+                ) => {
+                    if let ColumnType::Metric(m) = &ty
+                        && !cx.has_metric(m)
+                    {
+                        let names: Vec<&str> = cx.metric_names().collect();
+                        cx.unknown_name(cp.key("type"), "metric", m, names.iter().copied());
                     }
-                    columns.push(ColumnPlan { name: c.name.clone(), ty });
+                    columns.push(ColumnPlan {
+                        name: c.name.clone(),
+                        ty,
+                    });
                 }
                 Ok(_) => cx.push(
-                    ValidationError::new(cp.key("type"), "bridge columns take metric., static. or faker. types")
-                        .found(format!("`{}`", c.r#type)),
+                    ValidationError::new(
+                        cp.key("type"),
+                        "bridge columns take metric., static. or faker. types",
+                    )
+                    .found(format!("`{}`", c.r#type)),
                 ),
                 Err(e) => {
-                    let mut err = ValidationError::new(cp.key("type"), e.message).suggestion(e.suggestion);
+                    let mut err =
+                        ValidationError::new(cp.key("type"), e.message).suggestion(e.suggestion);
                     if let Some(x) = e.expected {
                         err = err.expected(x);
                     }
@@ -125,7 +186,14 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
                 }
             }
         }
-        check_unique(cx, "column name", b.columns.iter().enumerate().map(|(j, c)| (p.key("columns").index(j).key("name"), c.name.as_str())));
+        check_unique(
+            cx,
+            "column name",
+            b.columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (p.key("columns").index(j).key("name"), c.name.as_str())),
+        );
         let key = |side: &str| format!("{}_id", side.strip_prefix("dim_").unwrap_or(side));
         out.push(TablePlan {
             name: b.name.clone(),
@@ -134,6 +202,7 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
             columns,
             primary_key: vec![key(&b.left), key(&b.right)],
             key_prefix: None,
+            rows_per_entity: 1,
         });
     }
     (cx.errors.len() == before).then_some(out)
@@ -141,10 +210,18 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) -> O
 
 const PROTECTED: &[&str] = &["date_key", "period", "period_index", "period_label"];
 
-pub(super) fn check_quality(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>, n_periods: Option<u32>) {
+pub(super) fn check_quality(
+    cx: &mut Ctx<'_>,
+    tables: Option<&[TablePlan]>,
+    n_periods: Option<u32>,
+) {
     let issues = &cx.config.quality;
     if issues.len() > 50 {
-        cx.push(ValidationError::new(root().key("quality"), "too many quality issues").found(issues.len()).expected("at most 50"));
+        cx.push(
+            ValidationError::new(root().key("quality"), "too many quality issues")
+                .found(issues.len())
+                .expected("at most 50"),
+        );
     }
     for (i, q) in issues.iter().enumerate() {
         let p = root().key("quality").index(i);
@@ -152,32 +229,51 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>, n_pe
         let volume = q.issue == QualityIssueKind::VolumeAnomaly;
         let needs_column = matches!(
             q.issue,
-            QualityIssueKind::NullInjection | QualityIssueKind::TypeMismatch | QualityIssueKind::SchemaDrift
+            QualityIssueKind::NullInjection
+                | QualityIssueKind::TypeMismatch
+                | QualityIssueKind::SchemaDrift
         );
         if needs_column && q.column.is_none() {
-            cx.push(ValidationError::new(p.key("column"), format!("`{}` needs a `column`", q.issue)));
+            cx.push(ValidationError::new(
+                p.key("column"),
+                format!("`{}` needs a `column`", q.issue),
+            ));
         }
         if volume {
             if q.column.is_some() {
-                cx.push(ValidationError::new(p.key("column"), "volume_anomaly affects whole rows; drop `column`"));
+                cx.push(ValidationError::new(
+                    p.key("column"),
+                    "volume_anomaly affects whole rows; drop `column`",
+                ));
             }
             if q.mode.is_none() {
-                cx.push(ValidationError::new(p.key("mode"), "volume_anomaly needs a `mode`").expected("spike or drop"));
+                cx.push(
+                    ValidationError::new(p.key("mode"), "volume_anomaly needs a `mode`")
+                        .expected("spike or drop"),
+                );
             }
             match (&q.period, &q.periods) {
-                (Some(_), Some(_)) | (None, None) => cx.push(
-                    ValidationError::new(p.key("period"), "volume_anomaly needs exactly one of `period` or `periods`"),
+                (Some(_), Some(_)) | (None, None) => cx.push(ValidationError::new(
+                    p.key("period"),
+                    "volume_anomaly needs exactly one of `period` or `periods`",
+                )),
+                (None, Some(ps)) if ps.is_empty() => cx.push(
+                    ValidationError::new(p.key("periods"), "`periods` is empty")
+                        .expected("at least one period"),
                 ),
-                (None, Some(ps)) if ps.is_empty() => {
-                    cx.push(ValidationError::new(p.key("periods"), "`periods` is empty").expected("at least one period"))
-                }
                 _ => {}
             }
             let all: Vec<(Option<usize>, u32)> = q
                 .period
                 .map(|x| (None, x))
                 .into_iter()
-                .chain(q.periods.iter().flatten().enumerate().map(|(j, &x)| (Some(j), x)))
+                .chain(
+                    q.periods
+                        .iter()
+                        .flatten()
+                        .enumerate()
+                        .map(|(j, &x)| (Some(j), x)),
+                )
                 .collect();
             for (j, x) in all {
                 if let Some(n) = n_periods.filter(|&n| x >= n) {
@@ -185,13 +281,24 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>, n_pe
                         Some(j) => p.key("periods").index(j),
                         None => p.key("period"),
                     };
-                    cx.push(ValidationError::new(path, "period outside the window").found(x).expected(format!("0-{}", n - 1)));
+                    cx.push(
+                        ValidationError::new(path, "period outside the window")
+                            .found(x)
+                            .expected(format!("0-{}", n - 1)),
+                    );
                 }
             }
         } else {
-            for (field, set) in [("mode", q.mode.is_some()), ("period", q.period.is_some()), ("periods", q.periods.is_some())] {
+            for (field, set) in [
+                ("mode", q.mode.is_some()),
+                ("period", q.period.is_some()),
+                ("periods", q.periods.is_some()),
+            ] {
                 if set {
-                    cx.push(ValidationError::new(p.key(field), format!("`{field}` applies to volume_anomaly only")));
+                    cx.push(ValidationError::new(
+                        p.key(field),
+                        format!("`{field}` applies to volume_anomaly only"),
+                    ));
                 }
             }
         }
@@ -202,83 +309,159 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>, n_pe
                 .filter(|t| matches!(t.kind, TableKind::Fact | TableKind::Event))
                 .map(|t| t.name.as_str())
                 .collect();
-            cx.unknown_name(p.key("table"), "fact or event table", &q.table, targets.iter().copied());
+            cx.unknown_name(
+                p.key("table"),
+                "fact or event table",
+                &q.table,
+                targets.iter().copied(),
+            );
             continue;
         };
         if !matches!(t.kind, TableKind::Fact | TableKind::Event) {
             cx.push(
                 ValidationError::new(p.key("table"), "quality issues target fact or event tables")
-                    .found(format!("`{}` is a {}", t.name, if t.kind == TableKind::Bridge { "bridge" } else { "dimension" })),
+                    .found(format!(
+                        "`{}` is a {}",
+                        t.name,
+                        if t.kind == TableKind::Bridge {
+                            "bridge"
+                        } else {
+                            "dimension"
+                        }
+                    )),
             );
             continue;
         }
         if let Some(col) = &q.column {
             match t.columns.iter().find(|c| c.name == *col) {
-                None => cx.unknown_name(p.key("column"), "column", col, t.columns.iter().map(|c| c.name.as_str())),
-                Some(c) if matches!(c.ty, ColumnType::Ref(_) | ColumnType::Id) || PROTECTED.contains(&col.as_str()) => cx.push(
-                    ValidationError::new(p.key("column"), format!("column `{col}` is a key or period column and is protected"))
-                        .expected("a non-key column"),
+                None => cx.unknown_name(
+                    p.key("column"),
+                    "column",
+                    col,
+                    t.columns.iter().map(|c| c.name.as_str()),
                 ),
+                Some(c)
+                    if matches!(c.ty, ColumnType::Ref(_) | ColumnType::Id)
+                        || PROTECTED.contains(&col.as_str()) =>
+                {
+                    cx.push(
+                        ValidationError::new(
+                            p.key("column"),
+                            format!("column `{col}` is a key or period column and is protected"),
+                        )
+                        .expected("a non-key column"),
+                    )
+                }
                 Some(_) => {}
             }
         }
     }
 }
 
-pub(super) fn check_holdout(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>, n_periods: Option<u32>) {
+pub(super) fn check_holdout(
+    cx: &mut Ctx<'_>,
+    tables: Option<&[TablePlan]>,
+    n_periods: Option<u32>,
+) {
     let Some(h) = &cx.config.holdout else { return };
     let p = root().key("holdout");
     if !cx.has_metric(&h.target) {
         let names: Vec<&str> = cx.metric_names().collect();
         cx.unknown_name(p.key("target"), "metric", &h.target, names.iter().copied());
     } else if tables.is_some_and(|ts| !on_a_fact(ts, &h.target)) {
-        cx.push(ValidationError::new(p.key("target"), format!("no fact table has a `{}` metric column", h.target)));
+        cx.push(ValidationError::new(
+            p.key("target"),
+            format!("no fact table has a `{}` metric column", h.target),
+        ));
     }
     if !(1..=10_000).contains(&h.periods) {
-        cx.push(ValidationError::new(p.key("periods"), "holdout periods out of range").found(h.periods).expected("1-10000"));
+        cx.push(
+            ValidationError::new(p.key("periods"), "holdout periods out of range")
+                .found(h.periods)
+                .expected("1-10000"),
+        );
     }
     if h.min_training_periods < 1 {
-        cx.push(ValidationError::new(p.key("min_training_periods"), "at least one training period is needed").found(0));
+        cx.push(
+            ValidationError::new(
+                p.key("min_training_periods"),
+                "at least one training period is needed",
+            )
+            .found(0),
+        );
     }
-    if let Some(n) = n_periods {
-        if n < h.periods.saturating_add(h.min_training_periods) {
-            cx.push(
-                ValidationError::new(p.key("periods"), "too few training periods would remain")
-                    .found(format!("{} of {n} periods held out, {} left", h.periods, n.saturating_sub(h.periods)))
-                    .expected(format!("at least {} training periods", h.min_training_periods)),
-            );
-        }
+    if let Some(n) = n_periods
+        && n < h.periods.saturating_add(h.min_training_periods)
+    {
+        cx.push(
+            ValidationError::new(p.key("periods"), "too few training periods would remain")
+                .found(format!(
+                    "{} of {n} periods held out, {} left",
+                    h.periods,
+                    n.saturating_sub(h.periods)
+                ))
+                .expected(format!(
+                    "at least {} training periods",
+                    h.min_training_periods
+                )),
+        );
     }
     if !cx.config.quality.is_empty() {
         cx.push(
-            ValidationError::new(p, "holdout cannot be combined with `quality` (the split must be clean)")
-                .expected("remove `quality` or `holdout`"),
+            ValidationError::new(
+                p,
+                "holdout cannot be combined with `quality` (the split must be clean)",
+            )
+            .expected("remove `quality` or `holdout`"),
         );
     }
 }
 
 pub(super) fn check_entity_features(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
-    let Some(f) = &cx.config.entity_features else { return };
+    let Some(f) = &cx.config.entity_features else {
+        return;
+    };
     let p = root().key("entity_features");
     if f.metrics.len() > 50 {
-        cx.push(ValidationError::new(p.key("metrics"), "too many metrics").found(f.metrics.len()).expected("at most 50"));
+        cx.push(
+            ValidationError::new(p.key("metrics"), "too many metrics")
+                .found(f.metrics.len())
+                .expected("at most 50"),
+        );
     }
     for (i, m) in f.metrics.iter().enumerate() {
         if !cx.has_metric(m) {
             let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(p.key("metrics").index(i), "metric", m, names.iter().copied());
+            cx.unknown_name(
+                p.key("metrics").index(i),
+                "metric",
+                m,
+                names.iter().copied(),
+            );
         } else if tables.is_some_and(|ts| !on_a_fact(ts, m)) {
-            cx.push(ValidationError::new(p.key("metrics").index(i), format!("no fact table has a `{m}` metric column")));
+            cx.push(ValidationError::new(
+                p.key("metrics").index(i),
+                format!("no fact table has a `{m}` metric column"),
+            ));
         }
     }
     if !cx.config.manifest.include {
         cx.push(
-            ValidationError::new(p.clone(), "entity features are computed from the manifest, which is turned off")
-                .expected("`manifest: {include: true}`"),
+            ValidationError::new(
+                p.clone(),
+                "entity features are computed from the manifest, which is turned off",
+            )
+            .expected("`manifest: {include: true}`"),
         );
     }
     if !cx.config.quality.is_empty() {
-        cx.push(ValidationError::new(p.clone(), "entity features cannot be combined with `quality`").expected("remove one of them"));
+        cx.push(
+            ValidationError::new(
+                p.clone(),
+                "entity features cannot be combined with `quality`",
+            )
+            .expected("remove one of them"),
+        );
     }
     if cx.config.output.format == OutputFormat::Sql {
         cx.push(
@@ -301,22 +484,45 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
                 .expected("0 sources, or 2-5"),
         );
     }
-    check_unique(cx, "source name", sources.iter().enumerate().map(|(i, s)| (p.index(i).key("name"), s.name.as_str())));
+    check_unique(
+        cx,
+        "source name",
+        sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (p.index(i).key("name"), s.name.as_str())),
+    );
     let unit_dim = tables.and_then(|ts| ts.iter().find(|t| t.grain == Grain::PerEntity));
     if tables.is_some() && unit_dim.is_none() {
-        cx.push(ValidationError::new(p.clone(), "multi-source copies need a per-unit dimension"));
+        cx.push(ValidationError::new(
+            p.clone(),
+            "multi-source copies need a per-unit dimension",
+        ));
     }
     for (i, s) in sources.iter().enumerate() {
         let sp = p.index(i);
         if !is_sql_identifier(&s.name) {
-            cx.push(ValidationError::new(sp.key("name"), "not a valid source name").found(format!("`{}`", s.name)).expected(SQL_IDENTIFIER));
+            cx.push(
+                ValidationError::new(sp.key("name"), "not a valid source name")
+                    .found(format!("`{}`", s.name))
+                    .expected(SQL_IDENTIFIER),
+            );
         }
         check_range(cx, sp.key("name_drift_rate"), s.name_drift_rate, 0.0, 1.0);
-        check_range(cx, sp.key("attribute_drift_rate"), s.attribute_drift_rate, 0.0, 1.0);
+        check_range(
+            cx,
+            sp.key("attribute_drift_rate"),
+            s.attribute_drift_rate,
+            0.0,
+            1.0,
+        );
         if let (Some(ts), Some(dim)) = (tables, unit_dim) {
             let copy = format!("{}_{}", dim.name, s.name);
             if table(ts, &copy).is_some() {
-                cx.push(ValidationError::new(sp.key("name"), format!("the source copy `{copy}` collides with a table")));
+                cx.push(ValidationError::new(
+                    sp.key("name"),
+                    format!("the source copy `{copy}` collides with a table"),
+                ));
             }
         }
     }
@@ -331,47 +537,91 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
     check_range(cx, np.key("mcar_rate"), n.mcar_rate, 0.0, 1.0);
     match (n.noise_family, n.degrees_of_freedom) {
         (NoiseFamily::StudentT, None) => cx.push(
-            ValidationError::new(np.key("degrees_of_freedom"), "student_t noise needs `degrees_of_freedom`").expected("a number >= 1"),
+            ValidationError::new(
+                np.key("degrees_of_freedom"),
+                "student_t noise needs `degrees_of_freedom`",
+            )
+            .expected("a number >= 1"),
         ),
-        (NoiseFamily::StudentT, Some(d)) if !(d >= 1.0 && d.is_finite()) => {
-            cx.push(ValidationError::new(np.key("degrees_of_freedom"), "degrees of freedom out of range").found(d).expected(">= 1"))
-        }
-        (NoiseFamily::Gaussian | NoiseFamily::Laplace, Some(_)) => cx.push(
-            ValidationError::new(np.key("degrees_of_freedom"), format!("`degrees_of_freedom` applies to student_t noise, not {}", n.noise_family)),
+        (NoiseFamily::StudentT, Some(d)) if !(d >= 1.0 && d.is_finite()) => cx.push(
+            ValidationError::new(
+                np.key("degrees_of_freedom"),
+                "degrees of freedom out of range",
+            )
+            .found(d)
+            .expected(">= 1"),
         ),
+        (NoiseFamily::Gaussian | NoiseFamily::Laplace, Some(_)) => cx.push(ValidationError::new(
+            np.key("degrees_of_freedom"),
+            format!(
+                "`degrees_of_freedom` applies to student_t noise, not {}",
+                n.noise_family
+            ),
+        )),
         _ => {}
     }
     let o = &c.output;
     let op = root().key("output");
     if o.directory.trim().is_empty() {
-        cx.push(ValidationError::new(op.key("directory"), "the output directory is empty"));
+        cx.push(ValidationError::new(
+            op.key("directory"),
+            "the output directory is empty",
+        ));
     }
     if o.sql_dialect != SqlDialect::Postgresql && o.format != OutputFormat::Sql {
         cx.push(
-            ValidationError::new(op.key("sql_dialect"), "`sql_dialect` applies to the sql format")
-                .found(format!("{} with format {}", o.sql_dialect, o.format)),
+            ValidationError::new(
+                op.key("sql_dialect"),
+                "`sql_dialect` applies to the sql format",
+            )
+            .found(format!("{} with format {}", o.sql_dialect, o.format)),
         );
     }
     if let Some(col) = &o.partition_by {
         if o.format != OutputFormat::Parquet {
-            cx.push(ValidationError::new(op.key("partition_by"), "`partition_by` needs format parquet").found(format!("format {}", o.format)));
+            cx.push(
+                ValidationError::new(
+                    op.key("partition_by"),
+                    "`partition_by` needs format parquet",
+                )
+                .found(format!("format {}", o.format)),
+            );
         }
         if let Some(ts) = tables {
-            let matches: Vec<&ColumnPlan> = ts.iter().flat_map(|t| &t.columns).filter(|c| c.name == *col).collect();
+            let matches: Vec<&ColumnPlan> = ts
+                .iter()
+                .flat_map(|t| &t.columns)
+                .filter(|c| c.name == *col)
+                .collect();
             if matches.is_empty() {
-                let names: Vec<&str> = ts.iter().flat_map(|t| t.columns.iter().map(|c| c.name.as_str())).collect();
+                let names: Vec<&str> = ts
+                    .iter()
+                    .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()))
+                    .collect();
                 cx.unknown_name(op.key("partition_by"), "column", col, names.iter().copied());
-            } else if matches.iter().any(|c| matches!(c.ty, ColumnType::Struct | ColumnType::Array)) {
-                cx.push(ValidationError::new(op.key("partition_by"), "cannot partition by a struct or array column"));
+            } else if matches
+                .iter()
+                .any(|c| matches!(c.ty, ColumnType::Struct | ColumnType::Array))
+            {
+                cx.push(ValidationError::new(
+                    op.key("partition_by"),
+                    "cannot partition by a struct or array column",
+                ));
             }
         }
     }
     if c.locale.0.is_empty() {
-        cx.push(ValidationError::new(root().key("locale"), "no locale given").expected("a locale such as en_US"));
+        cx.push(
+            ValidationError::new(root().key("locale"), "no locale given")
+                .expected("a locale such as en_US"),
+        );
     }
     for (i, l) in c.locale.0.iter().enumerate() {
         let b = l.as_bytes();
-        let ok = b.len() == 5 && b[..2].iter().all(u8::is_ascii_lowercase) && b[2] == b'_' && b[3..].iter().all(u8::is_ascii_uppercase);
+        let ok = b.len() == 5
+            && b[..2].iter().all(u8::is_ascii_lowercase)
+            && b[2] == b'_'
+            && b[3..].iter().all(u8::is_ascii_uppercase);
         if !ok {
             cx.push(
                 ValidationError::new(root().key("locale").index(i), "not a locale name")
@@ -380,13 +630,16 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
             );
         }
     }
-    if let Some(r) = c.manifest.trajectory_sample_rate {
-        if !(r > 0.0 && r <= 1.0) {
-            cx.push(
-                ValidationError::new(root().key("manifest").key("trajectory_sample_rate"), "sample rate out of range")
-                    .found(r)
-                    .expected("a number in (0, 1]"),
-            );
-        }
+    if let Some(r) = c.manifest.trajectory_sample_rate
+        && !(r > 0.0 && r <= 1.0)
+    {
+        cx.push(
+            ValidationError::new(
+                root().key("manifest").key("trajectory_sample_rate"),
+                "sample rate out of range",
+            )
+            .found(r)
+            .expected("a number in (0, 1]"),
+        );
     }
 }

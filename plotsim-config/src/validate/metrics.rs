@@ -23,7 +23,10 @@ pub(super) fn check_metrics(
 ) -> (Option<Vec<MetricPlan>>, Option<Vec<usize>>) {
     let metrics = &cx.config.metrics;
     if metrics.is_empty() {
-        cx.push(ValidationError::new(root().key("metrics"), "no metrics are declared").expected("at least one metric"));
+        cx.push(
+            ValidationError::new(root().key("metrics"), "no metrics are declared")
+                .expected("at least one metric"),
+        );
     }
     if metrics.len() > 50 {
         cx.push(
@@ -35,7 +38,10 @@ pub(super) fn check_metrics(
     check_unique(
         cx,
         "metric name",
-        metrics.iter().enumerate().map(|(i, m)| (root().key("metrics").index(i).key("name"), m.name.as_str())),
+        metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (root().key("metrics").index(i).key("name"), m.name.as_str())),
     );
     let mut plans = Vec::new();
     let mut ok = true;
@@ -53,17 +59,31 @@ pub(super) fn check_metrics(
     (Some(plans), order)
 }
 
-fn check_metric(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Option<Granularity>) -> Option<MetricPlan> {
+fn check_metric(
+    cx: &mut Ctx<'_>,
+    path: &FieldPath,
+    m: &Metric,
+    g: Option<Granularity>,
+) -> Option<MetricPlan> {
     let before = cx.errors.len();
     if !is_simple_name(&m.name) {
         cx.push(
-            ValidationError::new(path.key("name"), "metric names may only contain letters, digits and underscores")
-                .found(format!("`{}`", m.name)),
+            ValidationError::new(
+                path.key("name"),
+                "metric names may only contain letters, digits and underscores",
+            )
+            .found(format!("`{}`", m.name)),
         );
     }
     let range = check_metric_range(cx, path, m);
     let (family, params) = resolve_family(cx, path, m, range);
-    check_range(cx, path.key("seasonal_sensitivity"), m.seasonal_sensitivity, -1e6, 1e6);
+    check_range(
+        cx,
+        path.key("seasonal_sensitivity"),
+        m.seasonal_sensitivity,
+        -1e6,
+        1e6,
+    );
     let lag = check_lag(cx, path, m, g);
     if cx.errors.len() != before {
         return None;
@@ -161,7 +181,10 @@ fn resolve_family(
             MetricType::Amount if lo == 0.0 || hi / lo >= 10.0 => {
                 params.insert("s".into(), 0.85);
                 params.insert("loc".into(), 0.0);
-                params.insert("scale".into(), if lo > 0.0 { (lo + hi) / 2.0 } else { hi / 2.0 });
+                params.insert(
+                    "scale".into(),
+                    if lo > 0.0 { (lo + hi) / 2.0 } else { hi / 2.0 },
+                );
                 Family::Lognorm
             }
             MetricType::Amount => {
@@ -176,24 +199,37 @@ fn resolve_family(
     let required = family.required_params();
     let optional = family.optional_params();
     let p = path.key("distribution_params");
-    let missing: Vec<&str> = required.iter().copied().filter(|k| !given.contains_key(*k)).collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|k| !given.contains_key(*k))
+        .collect();
     if !missing.is_empty() {
         cx.push(
-            ValidationError::new(p.clone(), format!("distribution `{family}` is missing params: {}", missing.join(", ")))
-                .expected(format!("params {{{}}}", required.join(", "))),
+            ValidationError::new(
+                p.clone(),
+                format!(
+                    "distribution `{family}` is missing params: {}",
+                    missing.join(", ")
+                ),
+            )
+            .expected(format!("params {{{}}}", required.join(", "))),
         );
     }
     let allowed: Vec<&str> = required.iter().chain(optional).copied().collect();
     for (k, v) in &given {
         if !allowed.contains(&k.as_str()) {
             cx.push(
-                ValidationError::new(p.key(k.clone()), format!("distribution `{family}` does not take param `{k}`"))
-                    .expected(if allowed.is_empty() {
-                        "no params".to_owned()
-                    } else {
-                        format!("only: {}", allowed.join(", "))
-                    })
-                    .suggestion(crate::words::suggest(k, allowed.iter().copied())),
+                ValidationError::new(
+                    p.key(k.clone()),
+                    format!("distribution `{family}` does not take param `{k}`"),
+                )
+                .expected(if allowed.is_empty() {
+                    "no params".to_owned()
+                } else {
+                    format!("only: {}", allowed.join(", "))
+                })
+                .suggestion(crate::words::suggest(k, allowed.iter().copied())),
             );
         } else if !v.is_finite() || *v <= 0.0 {
             cx.push(
@@ -206,45 +242,74 @@ fn resolve_family(
     (family, given)
 }
 
-fn check_lag(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Option<Granularity>) -> Option<LagPlan> {
+fn check_lag(
+    cx: &mut Ctx<'_>,
+    path: &FieldPath,
+    m: &Metric,
+    g: Option<Granularity>,
+) -> Option<LagPlan> {
     match (&m.follows, m.delay) {
         (Some(_), None) | (None, Some(_)) => {
-            let (field, other) = if m.follows.is_some() { ("delay", "follows") } else { ("follows", "delay") };
+            let (field, other) = if m.follows.is_some() {
+                ("delay", "follows")
+            } else {
+                ("follows", "delay")
+            };
             cx.push(
-                ValidationError::new(path.key(field), format!("`{other}` is set without `{field}`"))
-                    .expected("`follows` and `delay` together, or neither"),
+                ValidationError::new(
+                    path.key(field),
+                    format!("`{other}` is set without `{field}`"),
+                )
+                .expected("`follows` and `delay` together, or neither"),
             );
         }
         _ => {}
     }
     if m.decay_window.is_some() && m.follows.is_none() {
         cx.push(
-            ValidationError::new(path.key("decay_window"), "`decay_window` needs a lag to decay")
-                .expected("`follows: <metric>` and `delay: <periods>` as well"),
+            ValidationError::new(
+                path.key("decay_window"),
+                "`decay_window` needs a lag to decay",
+            )
+            .expected("`follows: <metric>` and `delay: <periods>` as well"),
         );
     }
-    if let Some(w) = m.decay_window {
-        if !(1..=10_000).contains(&w) {
-            cx.push(ValidationError::new(path.key("decay_window"), "decay window out of range").found(w).expected("1-10000"));
-        }
+    if let Some(w) = m.decay_window
+        && !(1..=10_000).contains(&w)
+    {
+        cx.push(
+            ValidationError::new(path.key("decay_window"), "decay window out of range")
+                .found(w)
+                .expected("1-10000"),
+        );
     }
     let (Some(driver), Some(delay)) = (&m.follows, m.delay) else {
         return None;
     };
     if delay < 1 {
-        cx.push(ValidationError::new(path.key("delay"), "the delay must be at least one period").found(delay).expected(">= 1"));
+        cx.push(
+            ValidationError::new(path.key("delay"), "the delay must be at least one period")
+                .found(delay)
+                .expected(">= 1"),
+        );
     }
-    if let Some(g) = g {
-        if delay > lag_cap(g) {
-            cx.push(
-                ValidationError::new(path.key("delay"), format!("the delay exceeds the {g} granularity cap"))
-                    .found(delay)
-                    .expected(format!("at most {}", lag_cap(g))),
-            );
-        }
+    if let Some(g) = g
+        && delay > lag_cap(g)
+    {
+        cx.push(
+            ValidationError::new(
+                path.key("delay"),
+                format!("the delay exceeds the {g} granularity cap"),
+            )
+            .found(delay)
+            .expected(format!("at most {}", lag_cap(g))),
+        );
     }
     if *driver == m.name {
-        cx.push(ValidationError::new(path.key("follows"), format!("metric `{}` cannot follow itself", m.name)));
+        cx.push(ValidationError::new(
+            path.key("follows"),
+            format!("metric `{}` cannot follow itself", m.name),
+        ));
         return None;
     }
     let names: Vec<&str> = cx.metric_names().collect();
@@ -267,7 +332,10 @@ fn lag_order(cx: &mut Ctx<'_>, metrics: &[Metric]) -> Option<Vec<usize>> {
     let index = |name: &str| metrics.iter().position(|m| m.name == name);
     let driver_of = |i: usize| -> Option<usize> {
         let m = &metrics[i];
-        m.follows.as_deref().filter(|f| *f != m.name).and_then(index)
+        m.follows
+            .as_deref()
+            .filter(|f| *f != m.name)
+            .and_then(index)
     };
     // 0 = unvisited, 1 = on the current path, 2 = done.
     let mut state = vec![0u8; metrics.len()];
@@ -281,7 +349,11 @@ fn lag_order(cx: &mut Ctx<'_>, metrics: &[Metric]) -> Option<Vec<usize>> {
                 2 => break,
                 1 => {
                     let from = chain.iter().position(|&c| c == i).unwrap_or(0);
-                    let cycle: Vec<&str> = chain[from..].iter().chain([&i]).map(|&c| metrics[c].name.as_str()).collect();
+                    let cycle: Vec<&str> = chain[from..]
+                        .iter()
+                        .chain([&i])
+                        .map(|&c| metrics[c].name.as_str())
+                        .collect();
                     cx.push(
                         ValidationError::new(
                             root().key("metrics").index(i).key("follows"),
@@ -315,7 +387,11 @@ struct ResolvedPair {
     path: FieldPath,
 }
 
-fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> Option<ResolvedPair> {
+fn resolve_connection(
+    cx: &mut Ctx<'_>,
+    path: FieldPath,
+    conn: &Connection,
+) -> Option<ResolvedPair> {
     let (a, b, strength) = match conn {
         Connection::Shorthand(text) => match connection::parse(text) {
             Ok(p) => (p.metric_a.0, p.metric_b.0, p.strength.0),
@@ -333,15 +409,21 @@ fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> O
                 (None, Some(x)) => Strength::Number(x),
                 (Some(_), Some(_)) => {
                     cx.push(
-                        ValidationError::new(path, "a connection has both `relationship` and `coefficient`")
-                            .expected("exactly one of them"),
+                        ValidationError::new(
+                            path,
+                            "a connection has both `relationship` and `coefficient`",
+                        )
+                        .expected("exactly one of them"),
                     );
                     return None;
                 }
                 (None, None) => {
                     cx.push(
-                        ValidationError::new(path, "a connection needs a `relationship` word or a `coefficient`")
-                            .expected("exactly one of them"),
+                        ValidationError::new(
+                            path,
+                            "a connection needs a `relationship` word or a `coefficient`",
+                        )
+                        .expected("exactly one of them"),
                     );
                     return None;
                 }
@@ -353,9 +435,12 @@ fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> O
         Strength::Number(x) => {
             if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
                 cx.push(
-                    ValidationError::new(path.clone(), format!("connection {a} ~ {b}: coefficient out of range"))
-                        .found(x)
-                        .expected("a number in [-1, 1]"),
+                    ValidationError::new(
+                        path.clone(),
+                        format!("connection {a} ~ {b}: coefficient out of range"),
+                    )
+                    .found(x)
+                    .expected("a number in [-1, 1]"),
                 );
                 return None;
             }
@@ -365,16 +450,19 @@ fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> O
             Ok(r) => r.coefficient(),
             Err(e) => {
                 cx.push(
-                    ValidationError::new(path.clone(), format!("connection {a} ~ {b}: unknown relationship word `{w}`"))
-                        .expected(format!(
-                            "one of: {}",
-                            Relationship::ALL
-                                .iter()
-                                .map(|r| format!("{r} ({:+.2})", r.coefficient()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                        .suggestion(e.suggestion),
+                    ValidationError::new(
+                        path.clone(),
+                        format!("connection {a} ~ {b}: unknown relationship word `{w}`"),
+                    )
+                    .expected(format!(
+                        "one of: {}",
+                        Relationship::ALL
+                            .iter()
+                            .map(|r| format!("{r} ({:+.2})", r.coefficient()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .suggestion(e.suggestion),
                 );
                 return None;
             }
@@ -384,20 +472,35 @@ fn resolve_connection(cx: &mut Ctx<'_>, path: FieldPath, conn: &Connection) -> O
     for name in [&a, &b] {
         if !cx.has_metric(name) {
             let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(path.clone(), "metric in connection", name, names.iter().copied());
+            cx.unknown_name(
+                path.clone(),
+                "metric in connection",
+                name,
+                names.iter().copied(),
+            );
             ok = false;
         }
     }
     if a == b {
-        cx.push(
-            ValidationError::new(path.clone(), format!("a connection joins two different metrics; found `{a}` twice")),
-        );
+        cx.push(ValidationError::new(
+            path.clone(),
+            format!("a connection joins two different metrics; found `{a}` twice"),
+        ));
         ok = false;
     }
-    ok.then_some(ResolvedPair { a, b, coefficient, path })
+    ok.then_some(ResolvedPair {
+        a,
+        b,
+        coefficient,
+        path,
+    })
 }
 
-fn resolve_pairs(cx: &mut Ctx<'_>, base: FieldPath, conns: &[Connection]) -> Option<Vec<CorrelationPair>> {
+fn resolve_pairs(
+    cx: &mut Ctx<'_>,
+    base: FieldPath,
+    conns: &[Connection],
+) -> Option<Vec<CorrelationPair>> {
     let mut ok = true;
     let mut pairs: Vec<ResolvedPair> = Vec::new();
     for (i, conn) in conns.iter().enumerate() {
@@ -408,8 +511,11 @@ fn resolve_pairs(cx: &mut Ctx<'_>, base: FieldPath, conns: &[Connection]) -> Opt
                     .any(|q| (q.a == p.a && q.b == p.b) || (q.a == p.b && q.b == p.a));
                 if dup {
                     cx.push(
-                        ValidationError::new(p.path.clone(), format!("the pair {} ~ {} is declared twice", p.a, p.b))
-                            .expected("each unordered pair at most once"),
+                        ValidationError::new(
+                            p.path.clone(),
+                            format!("the pair {} ~ {} is declared twice", p.a, p.b),
+                        )
+                        .expected("each unordered pair at most once"),
                     );
                     ok = false;
                 }
@@ -419,18 +525,32 @@ fn resolve_pairs(cx: &mut Ctx<'_>, base: FieldPath, conns: &[Connection]) -> Opt
         }
     }
     if pairs.len() > 1225 {
-        cx.push(ValidationError::new(base, "too many connections").found(pairs.len()).expected("at most 1225"));
+        cx.push(
+            ValidationError::new(base, "too many connections")
+                .found(pairs.len())
+                .expected("at most 1225"),
+        );
         ok = false;
     }
     if !ok {
         return None;
     }
-    let idx = |n: &str| cx.config.metrics.iter().position(|m| m.name == n).unwrap_or(0);
+    let idx = |n: &str| {
+        cx.config
+            .metrics
+            .iter()
+            .position(|m| m.name == n)
+            .unwrap_or(0)
+    };
     Some(
         pairs
             .iter()
             .filter(|p| p.coefficient != 0.0)
-            .map(|p| CorrelationPair { a: idx(&p.a), b: idx(&p.b), coefficient: p.coefficient })
+            .map(|p| CorrelationPair {
+                a: idx(&p.a),
+                b: idx(&p.b),
+                coefficient: p.coefficient,
+            })
             .collect(),
     )
 }
@@ -443,15 +563,21 @@ pub(super) fn check_connections(
     let baseline = resolve_pairs(cx, root().key("connections"), &c.connections);
     if c.connection_phases.len() > 64 {
         cx.push(
-            ValidationError::new(root().key("connection_phases"), "too many connection phases")
-                .found(c.connection_phases.len())
-                .expected("at most 64"),
+            ValidationError::new(
+                root().key("connection_phases"),
+                "too many connection phases",
+            )
+            .found(c.connection_phases.len())
+            .expected("at most 64"),
         );
     }
     if !c.connection_phases.is_empty() && c.connections.is_empty() {
         cx.push(
-            ValidationError::new(root().key("connection_phases"), "connection phases need baseline `connections`")
-                .expected("a non-empty `connections` list that holds outside the phases"),
+            ValidationError::new(
+                root().key("connection_phases"),
+                "connection phases need baseline `connections`",
+            )
+            .expected("a non-empty `connections` list that holds outside the phases"),
         );
     }
     let mut phases = Vec::new();
@@ -477,18 +603,25 @@ pub(super) fn check_connections(
         for (j, other) in c.connection_phases.iter().enumerate().take(i) {
             if ph.start_period <= other.end_period && other.start_period <= ph.end_period {
                 cx.push(
-                    ValidationError::new(path.clone(), format!("phase overlaps connection_phases[{j}]"))
-                        .found(format!(
-                            "periods {}-{} and {}-{}",
-                            ph.start_period, ph.end_period, other.start_period, other.end_period
-                        ))
-                        .expected("non-overlapping phases"),
+                    ValidationError::new(
+                        path.clone(),
+                        format!("phase overlaps connection_phases[{j}]"),
+                    )
+                    .found(format!(
+                        "periods {}-{} and {}-{}",
+                        ph.start_period, ph.end_period, other.start_period, other.end_period
+                    ))
+                    .expected("non-overlapping phases"),
                 );
                 ok = false;
             }
         }
         match resolve_pairs(cx, path.key("connections"), &ph.connections) {
-            Some(pairs) => phases.push(PhasePlan { start_period: ph.start_period, end_period: ph.end_period, pairs }),
+            Some(pairs) => phases.push(PhasePlan {
+                start_period: ph.start_period,
+                end_period: ph.end_period,
+                pairs,
+            }),
             None => ok = false,
         }
     }

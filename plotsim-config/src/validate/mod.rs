@@ -78,8 +78,7 @@ pub(crate) fn is_sql_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-pub(crate) const SQL_IDENTIFIER: &str =
-    "a SQL-safe identifier: [A-Za-z_][A-Za-z0-9_]{0,127} (no spaces, dots or path separators, no leading digit)";
+pub(crate) const SQL_IDENTIFIER: &str = "a SQL-safe identifier: [A-Za-z_][A-Za-z0-9_]{0,127} (no spaces, dots or path separators, no leading digit)";
 
 /// Reports every value that occurs more than once, at each repeat's path.
 pub(crate) fn check_unique<'n>(
@@ -137,16 +136,25 @@ impl Config {
             warnings: Vec::new(),
         };
         let plan = check(&mut cx);
-        let Ctx { mut errors, warnings, .. } = cx;
-        if errors.is_empty() {
-            if let Some(mut plan) = plan {
-                plan.warnings = warnings;
-                return Ok(plan);
-            }
+        let Ctx {
+            mut errors,
+            warnings,
+            ..
+        } = cx;
+        if errors.is_empty()
+            && let Some(mut plan) = plan
+        {
+            plan.warnings = warnings;
+            return Ok(plan);
         }
         for e in &mut errors {
             e.location = self.source_map.locate(&e.path);
         }
+        // Source order reads best; errors without a position keep check order at the end.
+        errors.sort_by_key(|e| {
+            e.location
+                .map_or((usize::MAX, usize::MAX), |l| (l.line, l.column))
+        });
         Err(ConfigErrors::new(errors))
     }
 }
@@ -190,7 +198,9 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
         correlations: correlations?,
         phases: phases?,
         tables: schema::with_bridges(cx, tables?, bridges?),
-        auto_schema: config.dimensions.is_empty() && config.facts.is_empty() && config.events.is_empty(),
+        auto_schema: config.dimensions.is_empty()
+            && config.facts.is_empty()
+            && config.events.is_empty(),
         warnings: Vec::new(),
     })
 }
@@ -198,13 +208,19 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
 fn check_header(cx: &mut Ctx<'_>) {
     let c = cx.config;
     if c.about.trim().is_empty() {
-        cx.push(ValidationError::new(root().key("about"), "`about` is empty").expected("a short description"));
+        cx.push(
+            ValidationError::new(root().key("about"), "`about` is empty")
+                .expected("a short description"),
+        );
     }
     if !is_sql_identifier(&c.unit) {
         cx.push(
-            ValidationError::new(root().key("unit"), "the unit is used in table and column names")
-                .found(format!("`{}`", c.unit))
-                .expected(SQL_IDENTIFIER),
+            ValidationError::new(
+                root().key("unit"),
+                "the unit is used in table and column names",
+            )
+            .found(format!("`{}`", c.unit))
+            .expected(SQL_IDENTIFIER),
         );
     }
 }
@@ -232,7 +248,10 @@ fn warn_builder_footguns(cx: &mut Ctx<'_>, n_periods: Option<u32>) {
     let c = cx.config;
     if let Some(n) = n_periods.filter(|&n| n < 24) {
         for s in &c.segments {
-            if s.archetype.split(['>', '@']).any(|w| w.trim() == "seasonal") {
+            if s.archetype
+                .split(['>', '@'])
+                .any(|w| w.trim() == "seasonal")
+            {
                 cx.warnings.push(format!(
                     "segment `{}` uses `seasonal` on a {n}-period window; two full cycles need at least 24 periods to show",
                     s.name
@@ -242,7 +261,8 @@ fn warn_builder_footguns(cx: &mut Ctx<'_>, n_periods: Option<u32>) {
     }
     if c.segments.len() == 1 {
         cx.warnings.push(
-            "only one segment is declared; archetype labels in the manifest will all be the same".to_owned(),
+            "only one segment is declared; archetype labels in the manifest will all be the same"
+                .to_owned(),
         );
     }
     let strong = c.connections.iter().any(|conn| {

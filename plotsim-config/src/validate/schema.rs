@@ -23,10 +23,16 @@ enum Class {
 
 impl Class {
     fn is_dim(self) -> bool {
-        matches!(self, Class::DimDate | Class::DimEntity | Class::DimSub | Class::DimReference)
+        matches!(
+            self,
+            Class::DimDate | Class::DimEntity | Class::DimSub | Class::DimReference
+        )
     }
     fn is_fact(self) -> bool {
-        matches!(self, Class::FactPeriod | Class::FactVariable | Class::FactChild)
+        matches!(
+            self,
+            Class::FactPeriod | Class::FactVariable | Class::FactChild
+        )
     }
     fn describe(self) -> &'static str {
         match self {
@@ -114,10 +120,17 @@ pub(super) fn check_schema(cx: &mut Ctx<'_>) -> Option<Vec<TablePlan>> {
                     .columns
                     .iter()
                     .zip(&d.parsed)
-                    .map(|(col, t)| ColumnPlan { name: col.name.clone(), ty: t.clone().unwrap_or(ColumnType::Id) })
+                    .map(|(col, t)| ColumnPlan {
+                        name: col.name.clone(),
+                        ty: t.clone().unwrap_or(ColumnType::Id),
+                    })
                     .collect(),
                 primary_key: primary_key(d, &decls),
-                key_prefix: prefixes.iter().find(|(n, _)| n == d.name).map(|(_, p)| p.clone()),
+                key_prefix: prefixes
+                    .iter()
+                    .find(|(n, _)| n == d.name)
+                    .map(|(_, p)| p.clone()),
+                rows_per_entity: d.count,
             })
             .collect(),
     )
@@ -163,6 +176,7 @@ fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             columns: dim_cols,
             primary_key: vec![format!("{unit}_id")],
             key_prefix: Some(unit.chars().next().map(String::from).unwrap_or_default()),
+            rows_per_entity: 1,
         },
         TablePlan {
             name: format!("fct_{unit}"),
@@ -171,29 +185,45 @@ fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             columns: fact_cols,
             primary_key: vec!["date_key".into(), format!("{unit}_id")],
             key_prefix: None,
+            rows_per_entity: 1,
         },
     ]
 }
 
 /// Appends bridge tables, inserting the auto `dim_date` and `dim_<unit>` a
 /// declared schema relies on.
-pub(super) fn with_bridges(cx: &Ctx<'_>, mut tables: Vec<TablePlan>, bridges: Vec<TablePlan>) -> Vec<TablePlan> {
+pub(super) fn with_bridges(
+    cx: &Ctx<'_>,
+    mut tables: Vec<TablePlan>,
+    bridges: Vec<TablePlan>,
+) -> Vec<TablePlan> {
     if !tables.iter().any(|t| t.name == "dim_date") {
         tables.insert(0, dim_date_plan());
     }
     let unit_dim = format!("dim_{}", cx.config.unit);
-    let wants_unit = cx.config.bridges.iter().any(|b| b.left == unit_dim || b.right == unit_dim);
-    if wants_unit && !tables.iter().any(|t| t.name == unit_dim) {
-        if let Some(dim) = auto_schema(cx).into_iter().find(|t| t.name == unit_dim) {
-            tables.push(dim);
-        }
+    let wants_unit = cx
+        .config
+        .bridges
+        .iter()
+        .any(|b| b.left == unit_dim || b.right == unit_dim);
+    if wants_unit
+        && !tables.iter().any(|t| t.name == unit_dim)
+        && let Some(dim) = auto_schema(cx).into_iter().find(|t| t.name == unit_dim)
+    {
+        tables.push(dim);
     }
     tables.extend(bridges);
     tables
 }
 
 fn dim_date_plan() -> TablePlan {
-    let words = [("date_key", "id"), ("date", "date"), ("year", "int"), ("month", "int"), ("quarter", "int")];
+    let words = [
+        ("date_key", "id"),
+        ("date", "date"),
+        ("year", "int"),
+        ("month", "int"),
+        ("quarter", "int"),
+    ];
     TablePlan {
         name: "dim_date".into(),
         kind: TableKind::Dimension,
@@ -202,18 +232,25 @@ fn dim_date_plan() -> TablePlan {
             .iter()
             .map(|(n, t)| ColumnPlan {
                 name: (*n).into(),
-                ty: if *t == "id" { ColumnType::Id } else { ColumnType::DateWord((*t).into()) },
+                ty: if *t == "id" {
+                    ColumnType::Id
+                } else {
+                    ColumnType::DateWord((*t).into())
+                },
             })
             .collect(),
         primary_key: vec!["date_key".into()],
         key_prefix: None,
+        rows_per_entity: 1,
     }
 }
 
 /// Attributes declared on every segment, alphabetically.
 fn common_attributes(cx: &Ctx<'_>) -> Vec<String> {
     let segs = &cx.config.segments;
-    let Some(first) = segs.first() else { return Vec::new() };
+    let Some(first) = segs.first() else {
+        return Vec::new();
+    };
     let mut out: Vec<String> = first
         .attributes
         .keys()
@@ -241,19 +278,34 @@ fn collect<'a>(cx: &Ctx<'a>) -> Vec<Decl<'a>> {
         parsed: Vec::new(),
     };
     for (i, d) in c.dimensions.iter().enumerate() {
-        let mut decl = base(&d.name, root().key("dimensions").index(i), TableKind::Dimension, &d.columns);
+        let mut decl = base(
+            &d.name,
+            root().key("dimensions").index(i),
+            TableKind::Dimension,
+            &d.columns,
+        );
         decl.dim_per = d.per;
         decl.reference = d.reference;
         decl.count = d.count;
         decls.push(decl);
     }
     for (i, f) in c.facts.iter().enumerate() {
-        let mut decl = base(&f.name, root().key("facts").index(i), TableKind::Fact, &f.columns);
+        let mut decl = base(
+            &f.name,
+            root().key("facts").index(i),
+            TableKind::Fact,
+            &f.columns,
+        );
         decl.fact = Some(f);
         decls.push(decl);
     }
     for (i, e) in c.events.iter().enumerate() {
-        let mut decl = base(&e.name, root().key("events").index(i), TableKind::Event, &e.columns);
+        let mut decl = base(
+            &e.name,
+            root().key("events").index(i),
+            TableKind::Event,
+            &e.columns,
+        );
         decl.event = Some(e);
         decls.push(decl);
     }
@@ -263,7 +315,11 @@ fn collect<'a>(cx: &Ctx<'a>) -> Vec<Decl<'a>> {
 /// Table and column names: identifiers, unique, within the limits.
 fn check_names(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) {
     if decls.len() > 50 {
-        cx.push(ValidationError::new(root(), "too many tables").found(decls.len()).expected("at most 50"));
+        cx.push(
+            ValidationError::new(root(), "too many tables")
+                .found(decls.len())
+                .expected("at most 50"),
+        );
     }
     for d in decls {
         if !is_sql_identifier(d.name) {
@@ -274,7 +330,10 @@ fn check_names(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) {
             );
         }
         if d.columns.is_empty() {
-            cx.push(ValidationError::new(d.path.key("columns"), "a table needs at least one column"));
+            cx.push(ValidationError::new(
+                d.path.key("columns"),
+                "a table needs at least one column",
+            ));
         }
         if d.columns.len() > 100 {
             cx.push(
@@ -295,10 +354,17 @@ fn check_names(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) {
         check_unique(
             cx,
             "column name",
-            d.columns.iter().enumerate().map(|(j, col)| (d.col_path(j).key("name"), col.name.as_str())),
+            d.columns
+                .iter()
+                .enumerate()
+                .map(|(j, col)| (d.col_path(j).key("name"), col.name.as_str())),
         );
     }
-    check_unique(cx, "table name", decls.iter().map(|d| (d.path.key("name"), d.name)));
+    check_unique(
+        cx,
+        "table name",
+        decls.iter().map(|d| (d.path.key("name"), d.name)),
+    );
 }
 
 /// Parses column types and decides each table's class.
@@ -328,8 +394,11 @@ fn classify(cx: &mut Ctx<'_>, decls: &mut [Decl<'_>]) {
             TableKind::Dimension if d.reference => {
                 if d.dim_per.is_some() {
                     cx.push(
-                        ValidationError::new(d.path.key("reference"), "`reference` and `per` cannot both be set")
-                            .expected("either `reference: true` or `per: period|unit`"),
+                        ValidationError::new(
+                            d.path.key("reference"),
+                            "`reference` and `per` cannot both be set",
+                        )
+                        .expected("either `reference: true` or `per: period|unit`"),
                     );
                 }
                 Class::DimReference
@@ -337,9 +406,12 @@ fn classify(cx: &mut Ctx<'_>, decls: &mut [Decl<'_>]) {
             TableKind::Dimension if d.dim_per == Some(DimPer::Period) => {
                 if d.name != "dim_date" {
                     cx.push(
-                        ValidationError::new(d.path.key("per"), "only `dim_date` can have one row per period")
-                            .found(format!("`{}` with per: period", d.name))
-                            .expected("name the table `dim_date`, or use per: unit / reference: true"),
+                        ValidationError::new(
+                            d.path.key("per"),
+                            "only `dim_date` can have one row per period",
+                        )
+                        .found(format!("`{}` with per: period", d.name))
+                        .expected("name the table `dim_date`, or use per: unit / reference: true"),
                     );
                 }
                 Class::DimDate
@@ -362,7 +434,9 @@ fn classify(cx: &mut Ctx<'_>, decls: &mut [Decl<'_>]) {
         .map(|d| d.name.to_owned())
         .collect();
     for d in decls.iter_mut().filter(|d| d.class == Class::DimEntity) {
-        if d.refs().any(|(_, t)| entity_dims.iter().any(|e| e == t) && t != d.name) {
+        if d.refs()
+            .any(|(_, t)| entity_dims.iter().any(|e| e == t) && t != d.name)
+        {
             d.class = Class::DimSub;
         }
     }
@@ -401,19 +475,31 @@ fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
         let tp = d.col_path(j).key("type");
         let allowed = |classes: &[Class]| classes.contains(&d.class);
         let ok = match ty {
-            ColumnType::Id => d.class != Class::FactPeriod,
+            ColumnType::Id => true,
             ColumnType::Ref(_) => !matches!(d.class, Class::DimDate | Class::DimReference),
             ColumnType::Metric(_) => d.class == Class::FactPeriod,
             ColumnType::Faker { .. } => true,
             ColumnType::Geo(_) => allowed(&[Class::DimEntity, Class::DimSub, Class::DimReference]),
             ColumnType::Static(_) => d.class != Class::DimDate,
-            ColumnType::Pool(_) => allowed(&[Class::DimEntity, Class::FactPeriod, Class::FactVariable, Class::FactChild, Class::Event]),
+            ColumnType::Pool(_) => allowed(&[
+                Class::DimEntity,
+                Class::FactPeriod,
+                Class::FactVariable,
+                Class::FactChild,
+                Class::Event,
+            ]),
             ColumnType::SegmentCount => d.class == Class::DimEntity,
-            ColumnType::Range | ColumnType::Timestamp | ColumnType::Bucket => d.class.is_fact() || d.class == Class::Event,
-            ColumnType::Flag => d.class == Class::Event && d.event.is_some_and(|e| e.trigger == Trigger::Threshold),
+            ColumnType::Range | ColumnType::Timestamp | ColumnType::Bucket => {
+                d.class.is_fact() || d.class == Class::Event
+            }
+            ColumnType::Flag => {
+                d.class == Class::Event && d.event.is_some_and(|e| e.trigger == Trigger::Threshold)
+            }
             ColumnType::Scd => d.class == Class::DimEntity,
             ColumnType::Narrative => d.class == Class::FactPeriod,
-            ColumnType::Struct | ColumnType::Array => (d.class.is_dim() && d.class != Class::DimDate) || d.class.is_fact(),
+            ColumnType::Struct | ColumnType::Array => {
+                (d.class.is_dim() && d.class != Class::DimDate) || d.class.is_fact()
+            }
             ColumnType::DateWord(_) => d.class == Class::DimDate,
         };
         if !ok {
@@ -424,15 +510,19 @@ fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
                 ColumnType::Flag => "flag columns belong on threshold events",
                 ColumnType::DateWord(_) => "date/int/string/float columns belong on dim_date only",
                 ColumnType::SegmentCount => "segment.count belongs on a per-unit dimension",
-                ColumnType::Id if d.class == Class::FactPeriod => {
-                    "a per-entity-per-period fact is keyed by its ref columns; drop the id column"
-                }
                 _ => "a table of another kind",
             };
             cx.push(
-                ValidationError::new(tp.clone(), format!("column type `{}` is not allowed on {}", col.r#type, d.class.describe()))
-                    .found(format!("`{}` in `{}`", col.r#type, d.name))
-                    .expected(hint),
+                ValidationError::new(
+                    tp.clone(),
+                    format!(
+                        "column type `{}` is not allowed on {}",
+                        col.r#type,
+                        d.class.describe()
+                    ),
+                )
+                .found(format!("`{}` in `{}`", col.r#type, d.name))
+                .expected(hint),
             );
             continue;
         }
@@ -446,7 +536,10 @@ fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
             ColumnType::Pool(attr) => check_pool(cx, tp, attr),
             ColumnType::Scd => {
                 if scd_seen {
-                    cx.push(ValidationError::new(tp, "a dimension can hold at most one scd column"));
+                    cx.push(ValidationError::new(
+                        tp,
+                        "a dimension can hold at most one scd column",
+                    ));
                 }
                 scd_seen = true;
                 check_scd(cx, d, j, col, decls);
@@ -467,9 +560,12 @@ fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
             .collect();
         if lens.windows(2).any(|w| w[0] != w[1]) {
             cx.push(
-                ValidationError::new(d.path.key("columns"), "the comma lists of a reference dimension differ in length")
-                    .found(format!("lengths {lens:?}"))
-                    .expected("lists of one length (a single value is repeated on every row)"),
+                ValidationError::new(
+                    d.path.key("columns"),
+                    "the comma lists of a reference dimension differ in length",
+                )
+                .found(format!("lengths {lens:?}"))
+                .expected("lists of one length (a single value is repeated on every row)"),
             );
         }
     }
@@ -488,7 +584,11 @@ fn check_column_fields(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, t
         ("lexicons", col.lexicons.is_some(), "narrative"),
         ("bands", col.bands.is_some(), "narrative"),
         ("nested_schema", col.nested_schema.is_some(), "struct"),
-        ("array_element_type", col.array_element_type.is_some(), "array"),
+        (
+            "array_element_type",
+            col.array_element_type.is_some(),
+            "array",
+        ),
         ("array_length", col.array_length.is_some(), "array"),
         ("range", col.range.is_some(), "range"),
     ];
@@ -504,44 +604,78 @@ fn check_column_fields(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, t
     for (field, set, belongs) in owner {
         if *set && *belongs != type_word {
             cx.push(
-                ValidationError::new(p.key(*field), format!("`{field}` only applies to {belongs} columns"))
-                    .found(format!("`{field}` on a `{}` column", col.r#type)),
+                ValidationError::new(
+                    p.key(*field),
+                    format!("`{field}` only applies to {belongs} columns"),
+                )
+                .found(format!("`{field}` on a `{}` column", col.r#type)),
             );
         }
     }
     match ty {
         ColumnType::Bucket => match &col.labels {
-            None => cx.push(ValidationError::new(p.key("labels"), "a bucket column needs `labels`").expected("2-20 unique labels")),
+            None => cx.push(
+                ValidationError::new(p.key("labels"), "a bucket column needs `labels`")
+                    .expected("2-20 unique labels"),
+            ),
             Some(l) => {
                 if l.len() < 2 || l.len() > 20 {
-                    cx.push(ValidationError::new(p.key("labels"), "wrong number of labels").found(l.len()).expected("2-20 labels"));
+                    cx.push(
+                        ValidationError::new(p.key("labels"), "wrong number of labels")
+                            .found(l.len())
+                            .expected("2-20 labels"),
+                    );
                 }
-                check_unique(cx, "label", l.iter().enumerate().map(|(i, x)| (p.key("labels").index(i), x.as_str())));
+                check_unique(
+                    cx,
+                    "label",
+                    l.iter()
+                        .enumerate()
+                        .map(|(i, x)| (p.key("labels").index(i), x.as_str())),
+                );
             }
         },
         ColumnType::Range => match col.range {
-            None => cx.push(ValidationError::new(p.key("range"), "a range column needs `range: [min, max]`")),
+            None => cx.push(ValidationError::new(
+                p.key("range"),
+                "a range column needs `range: [min, max]`",
+            )),
             Some([lo, hi]) => {
-                if !(lo.as_f64().is_finite() && hi.as_f64().is_finite()) || hi.as_f64() < lo.as_f64() {
+                if !(lo.as_f64().is_finite() && hi.as_f64().is_finite())
+                    || hi.as_f64() < lo.as_f64()
+                {
                     cx.push(
-                        ValidationError::new(p.key("range"), "the range maximum is below its minimum")
-                            .found(format!("[{lo}, {hi}]"))
-                            .expected("[min, max] with min <= max"),
+                        ValidationError::new(
+                            p.key("range"),
+                            "the range maximum is below its minimum",
+                        )
+                        .found(format!("[{lo}, {hi}]"))
+                        .expected("[min, max] with min <= max"),
                     );
                 }
             }
         },
         ColumnType::Struct => match &col.nested_schema {
-            None => cx.push(ValidationError::new(p.key("nested_schema"), "a struct column needs `nested_schema`")),
+            None => cx.push(ValidationError::new(
+                p.key("nested_schema"),
+                "a struct column needs `nested_schema`",
+            )),
             Some(fields) => {
                 if fields.is_empty() || fields.len() > 20 {
-                    cx.push(ValidationError::new(p.key("nested_schema"), "wrong number of fields").found(fields.len()).expected("1-20 fields"));
+                    cx.push(
+                        ValidationError::new(p.key("nested_schema"), "wrong number of fields")
+                            .found(fields.len())
+                            .expected("1-20 fields"),
+                    );
                 }
                 for (k, v) in fields {
                     if !matches!(v.as_str(), "int" | "float" | "string" | "boolean") {
                         cx.push(
-                            ValidationError::new(p.key("nested_schema").key(k.clone()), format!("unknown field type `{v}`"))
-                                .expected("one of: int, float, string, boolean"),
+                            ValidationError::new(
+                                p.key("nested_schema").key(k.clone()),
+                                format!("unknown field type `{v}`"),
+                            )
+                            .expected("one of: int, float, string, boolean"),
                         );
                     }
                 }
@@ -549,15 +683,25 @@ fn check_column_fields(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, t
         },
         ColumnType::Array => {
             match col.array_element_type.as_deref() {
-                None => cx.push(ValidationError::new(p.key("array_element_type"), "an array column needs `array_element_type`")),
+                None => cx.push(ValidationError::new(
+                    p.key("array_element_type"),
+                    "an array column needs `array_element_type`",
+                )),
                 Some("int" | "float" | "string" | "boolean") => {}
                 Some(other) => cx.push(
-                    ValidationError::new(p.key("array_element_type"), format!("unknown element type `{other}`"))
-                        .expected("one of: int, float, string, boolean"),
+                    ValidationError::new(
+                        p.key("array_element_type"),
+                        format!("unknown element type `{other}`"),
+                    )
+                    .expected("one of: int, float, string, boolean"),
                 ),
             }
             if let Some(n) = col.array_length.filter(|n| !(1..=100).contains(n)) {
-                cx.push(ValidationError::new(p.key("array_length"), "array length out of range").found(n).expected("1-100"));
+                cx.push(
+                    ValidationError::new(p.key("array_length"), "array length out of range")
+                        .found(n)
+                        .expected("1-100"),
+                );
             }
         }
         _ => {}
@@ -572,7 +716,10 @@ fn check_ref(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, target: &str, decls: &[De
         return;
     }
     if target == d.name {
-        cx.push(ValidationError::new(tp, format!("table `{}` references itself", d.name)));
+        cx.push(ValidationError::new(
+            tp,
+            format!("table `{}` references itself", d.name),
+        ));
         return;
     }
     let Some(t) = find(decls, target) else { return };
@@ -580,7 +727,9 @@ fn check_ref(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, target: &str, decls: &[De
         (true, TableKind::Dimension) if t.class == Class::DimSub => {
             Some("a dimension may not reference a sub-entity dimension")
         }
-        (true, TableKind::Fact | TableKind::Event) => Some("a dimension may only reference dimensions"),
+        (true, TableKind::Fact | TableKind::Event) => {
+            Some("a dimension may only reference dimensions")
+        }
         (false, TableKind::Event) => Some("event tables cannot be referenced"),
         _ => None,
     };
@@ -600,14 +749,20 @@ fn check_pool(cx: &mut Ctx<'_>, path: FieldPath, attr: &str) {
             .map(|s| s.name.as_str())
             .collect();
         cx.push(
-            ValidationError::new(path, format!("attribute `{attr}` is not declared on every segment"))
-                .found(format!("missing on: {}", missing.join(", ")))
-                .expected(if common.is_empty() {
-                    "an attribute declared under `attributes` of every segment".to_owned()
-                } else {
-                    format!("one of: {}", common.join(", "))
-                })
-                .suggestion(crate::words::suggest(attr, common.iter().map(String::as_str))),
+            ValidationError::new(
+                path,
+                format!("attribute `{attr}` is not declared on every segment"),
+            )
+            .found(format!("missing on: {}", missing.join(", ")))
+            .expected(if common.is_empty() {
+                "an attribute declared under `attributes` of every segment".to_owned()
+            } else {
+                format!("one of: {}", common.join(", "))
+            })
+            .suggestion(crate::words::suggest(
+                attr,
+                common.iter().map(String::as_str),
+            )),
         );
     }
 }
@@ -617,50 +772,90 @@ fn fact_projecting<'a, 'b>(decls: &'b [Decl<'a>], metric: &str) -> Option<&'b De
     decls
         .iter()
         .filter(|d| d.kind == TableKind::Fact)
-        .find(|d| d.parsed.iter().any(|t| matches!(t, Some(ColumnType::Metric(m)) if m == metric)))
+        .find(|d| {
+            d.parsed
+                .iter()
+                .any(|t| matches!(t, Some(ColumnType::Metric(m)) if m == metric))
+        })
 }
 
 fn check_scd(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, decls: &[Decl<'_>]) {
     let p = d.col_path(j);
     match &col.tracks {
-        None => cx.push(ValidationError::new(p.key("tracks"), "an scd column needs `tracks: <metric>`")),
+        None => cx.push(ValidationError::new(
+            p.key("tracks"),
+            "an scd column needs `tracks: <metric>`",
+        )),
         Some(m) if !cx.has_metric(m) => {
             let names: Vec<&str> = cx.metric_names().collect();
             cx.unknown_name(p.key("tracks"), "metric", m, names.iter().copied());
         }
         Some(m) if fact_projecting(decls, m).is_none() => cx.push(
-            ValidationError::new(p.key("tracks"), format!("scd tracks metric `{m}`, but no fact table has a `metric.{m}` column"))
-                .expected("a fact column of type metric.<tracked metric>"),
+            ValidationError::new(
+                p.key("tracks"),
+                format!("scd tracks metric `{m}`, but no fact table has a `metric.{m}` column"),
+            )
+            .expected("a fact column of type metric.<tracked metric>"),
         ),
         Some(_) => {}
     }
     let Some(tiers) = &col.tiers else {
-        cx.push(ValidationError::new(p.key("tiers"), "an scd column needs `tiers`").expected("2 or more tier labels"));
+        cx.push(
+            ValidationError::new(p.key("tiers"), "an scd column needs `tiers`")
+                .expected("2 or more tier labels"),
+        );
         return;
     };
     if tiers.len() < 2 {
-        cx.push(ValidationError::new(p.key("tiers"), "an scd column needs at least 2 tiers").found(tiers.len()));
+        cx.push(
+            ValidationError::new(p.key("tiers"), "an scd column needs at least 2 tiers")
+                .found(tiers.len()),
+        );
     }
-    check_unique(cx, "tier", tiers.iter().enumerate().map(|(i, t)| (p.key("tiers").index(i), t.as_str())));
+    check_unique(
+        cx,
+        "tier",
+        tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (p.key("tiers").index(i), t.as_str())),
+    );
     let Some(at) = &col.at else {
         cx.push(
-            ValidationError::new(p.key("at"), "an scd column needs `at` thresholds")
-                .expected(format!("{} values in (0, 1), ascending", tiers.len().saturating_sub(1))),
+            ValidationError::new(p.key("at"), "an scd column needs `at` thresholds").expected(
+                format!(
+                    "{} values in (0, 1), ascending",
+                    tiers.len().saturating_sub(1)
+                ),
+            ),
         );
         return;
     };
     if at.len() + 1 != tiers.len() {
         cx.push(
-            ValidationError::new(p.key("at"), "`at` has one threshold between each pair of tiers")
-                .found(format!("{} thresholds for {} tiers", at.len(), tiers.len()))
-                .expected(format!("{} thresholds", tiers.len().saturating_sub(1))),
+            ValidationError::new(
+                p.key("at"),
+                "`at` has one threshold between each pair of tiers",
+            )
+            .found(format!("{} thresholds for {} tiers", at.len(), tiers.len()))
+            .expected(format!("{} thresholds", tiers.len().saturating_sub(1))),
         );
     }
     for (i, &x) in at.iter().enumerate() {
         if !(x > 0.0 && x < 1.0) {
-            cx.push(ValidationError::new(p.key("at").index(i), "threshold out of range").found(x).expected("a number in (0, 1)"));
+            cx.push(
+                ValidationError::new(p.key("at").index(i), "threshold out of range")
+                    .found(x)
+                    .expected("a number in (0, 1)"),
+            );
         } else if i > 0 && x <= at[i - 1] {
-            cx.push(ValidationError::new(p.key("at").index(i), "thresholds must be strictly ascending").found(x));
+            cx.push(
+                ValidationError::new(
+                    p.key("at").index(i),
+                    "thresholds must be strictly ascending",
+                )
+                .found(x),
+            );
         }
     }
 }
@@ -683,32 +878,54 @@ fn placeholders(template: &str) -> Vec<String> {
 
 fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
     let Some(template) = &col.template else {
-        cx.push(ValidationError::new(p.key("template"), "a narrative column needs a `template`"));
+        cx.push(ValidationError::new(
+            p.key("template"),
+            "a narrative column needs a `template`",
+        ));
         return;
     };
     if template.chars().count() > 1000 {
-        cx.push(ValidationError::new(p.key("template"), "the template is too long").found(template.chars().count()).expected("at most 1000 characters"));
+        cx.push(
+            ValidationError::new(p.key("template"), "the template is too long")
+                .found(template.chars().count())
+                .expected("at most 1000 characters"),
+        );
     }
     let slots = placeholders(template);
     let default_bands = vec!["low".to_owned(), "mid".to_owned(), "high".to_owned()];
     let bands = col.bands.as_ref().unwrap_or(&default_bands);
     if bands.len() < 2 || bands.len() > 20 {
-        cx.push(ValidationError::new(p.key("bands"), "wrong number of bands").found(bands.len()).expected("2-20 bands"));
+        cx.push(
+            ValidationError::new(p.key("bands"), "wrong number of bands")
+                .found(bands.len())
+                .expected("2-20 bands"),
+        );
     }
     let Some(lexicons) = &col.lexicons else {
-        cx.push(ValidationError::new(p.key("lexicons"), "a narrative column needs `lexicons` (segment -> slot -> band -> phrases)"));
+        cx.push(ValidationError::new(
+            p.key("lexicons"),
+            "a narrative column needs `lexicons` (segment -> slot -> band -> phrases)",
+        ));
         return;
     };
     let segment_names: Vec<&str> = cx.config.segments.iter().map(|s| s.name.as_str()).collect();
     for s in &segment_names {
         if !lexicons.contains_key(*s) {
-            cx.push(ValidationError::new(p.key("lexicons"), format!("segment `{s}` has no lexicon")).expected("a lexicon for every segment"));
+            cx.push(
+                ValidationError::new(p.key("lexicons"), format!("segment `{s}` has no lexicon"))
+                    .expected("a lexicon for every segment"),
+            );
         }
     }
     for (seg, slot_map) in lexicons {
         let lp = p.key("lexicons").key(seg.clone());
         if !segment_names.contains(&seg.as_str()) {
-            cx.unknown_name(lp.clone(), "segment in lexicons", seg, segment_names.iter().copied());
+            cx.unknown_name(
+                lp.clone(),
+                "segment in lexicons",
+                seg,
+                segment_names.iter().copied(),
+            );
             continue;
         }
         let mut names: Vec<&String> = slot_map.keys().collect();
@@ -717,9 +934,12 @@ fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
         want.sort();
         if names != want {
             cx.push(
-                ValidationError::new(lp.clone(), "the lexicon's slots differ from the template's placeholders")
-                    .found(format!("slots {names:?}"))
-                    .expected(format!("slots {want:?}")),
+                ValidationError::new(
+                    lp.clone(),
+                    "the lexicon's slots differ from the template's placeholders",
+                )
+                .found(format!("slots {names:?}"))
+                .expected(format!("slots {want:?}")),
             );
         }
         for (slot, band_map) in slot_map {
@@ -729,17 +949,23 @@ fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
             want_b.sort();
             if got != want_b {
                 cx.push(
-                    ValidationError::new(lp.key(slot.clone()), "the slot's bands differ from `bands`")
-                        .found(format!("{got:?}"))
-                        .expected(format!("{want_b:?}")),
+                    ValidationError::new(
+                        lp.key(slot.clone()),
+                        "the slot's bands differ from `bands`",
+                    )
+                    .found(format!("{got:?}"))
+                    .expected(format!("{want_b:?}")),
                 );
             }
             for (band, phrases) in band_map {
                 if phrases.is_empty() || phrases.len() > 100 {
                     cx.push(
-                        ValidationError::new(lp.key(slot.clone()).key(band.clone()), "wrong number of phrases")
-                            .found(phrases.len())
-                            .expected("1-100 phrases"),
+                        ValidationError::new(
+                            lp.key(slot.clone()).key(band.clone()),
+                            "wrong number of phrases",
+                        )
+                        .found(phrases.len())
+                        .expected("1-100 phrases"),
                     );
                 }
             }
@@ -749,57 +975,89 @@ fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
 
 /// A fact's FK to a unit dimension, if any.
 fn has_entity_ref(d: &Decl<'_>, decls: &[Decl<'_>]) -> bool {
-    d.refs().any(|(_, t)| find(decls, t).is_some_and(|x| x.class == Class::DimEntity))
+    d.refs()
+        .any(|(_, t)| find(decls, t).is_some_and(|x| x.class == Class::DimEntity))
 }
 
 fn check_fact(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
     let Some(f) = d.fact else { return };
     let p = &d.path;
     match (&f.row_count_driver, f.row_count_scale) {
-        (Some(_), None) => cx.push(ValidationError::new(p.key("row_count_scale"), "`row_count_driver` needs `row_count_scale`")),
-        (None, Some(_)) => cx.push(ValidationError::new(p.key("row_count_driver"), "`row_count_scale` needs `row_count_driver`")),
+        (Some(_), None) => cx.push(ValidationError::new(
+            p.key("row_count_scale"),
+            "`row_count_driver` needs `row_count_scale`",
+        )),
+        (None, Some(_)) => cx.push(ValidationError::new(
+            p.key("row_count_driver"),
+            "`row_count_scale` needs `row_count_driver`",
+        )),
         _ => {}
     }
-    if let Some(s) = f.row_count_scale {
-        if !(s > 0.0 && s <= 100.0) {
-            cx.push(ValidationError::new(p.key("row_count_scale"), "scale out of range").found(s).expected("a number in (0, 100]"));
-        }
+    if let Some(s) = f.row_count_scale
+        && !(s > 0.0 && s <= 100.0)
+    {
+        cx.push(
+            ValidationError::new(p.key("row_count_scale"), "scale out of range")
+                .found(s)
+                .expected("a number in (0, 100]"),
+        );
     }
     if let Some(m) = f.row_count_driver.as_deref().filter(|m| !cx.has_metric(m)) {
         let names: Vec<&str> = cx.metric_names().collect();
-        cx.unknown_name(p.key("row_count_driver"), "metric", m, names.iter().copied());
+        cx.unknown_name(
+            p.key("row_count_driver"),
+            "metric",
+            m,
+            names.iter().copied(),
+        );
     }
     match (&f.parent_table, f.children_per_row) {
-        (Some(_), None) => cx.push(ValidationError::new(p.key("children_per_row"), "`parent_table` needs `children_per_row: [min, max]`")),
-        (None, Some(_)) => cx.push(ValidationError::new(p.key("parent_table"), "`children_per_row` needs `parent_table`")),
+        (Some(_), None) => cx.push(ValidationError::new(
+            p.key("children_per_row"),
+            "`parent_table` needs `children_per_row: [min, max]`",
+        )),
+        (None, Some(_)) => cx.push(ValidationError::new(
+            p.key("parent_table"),
+            "`children_per_row` needs `parent_table`",
+        )),
         _ => {}
     }
     if f.parent_table.is_some() && f.row_count_driver.is_some() {
-        cx.push(
-            ValidationError::new(p.key("parent_table"), "a fact is either a child (`parent_table`) or variable (`row_count_driver`), not both"),
-        );
+        cx.push(ValidationError::new(
+            p.key("parent_table"),
+            "a fact is either a child (`parent_table`) or variable (`row_count_driver`), not both",
+        ));
     }
-    if let Some([lo, hi]) = f.children_per_row {
-        if lo < 1 || hi < lo {
-            cx.push(
-                ValidationError::new(p.key("children_per_row"), "invalid children range")
-                    .found(format!("[{lo}, {hi}]"))
-                    .expected("[min, max] with 1 <= min <= max"),
-            );
-        }
+    if let Some([lo, hi]) = f.children_per_row
+        && (lo < 1 || hi < lo)
+    {
+        cx.push(
+            ValidationError::new(p.key("children_per_row"), "invalid children range")
+                .found(format!("[{lo}, {hi}]"))
+                .expected("[min, max] with 1 <= min <= max"),
+        );
     }
     match d.class {
         Class::FactPeriod => {
             if !d.refs().any(|(_, t)| t == "dim_date") {
                 cx.push(
-                    ValidationError::new(p.key("columns"), format!("fact `{}` needs a `ref.dim_date` column", d.name))
-                        .expected("a column such as {name: date_key, type: ref.dim_date}"),
+                    ValidationError::new(
+                        p.key("columns"),
+                        format!("fact `{}` needs a `ref.dim_date` column", d.name),
+                    )
+                    .expected("a column such as {name: date_key, type: ref.dim_date}"),
                 );
             }
             if !has_entity_ref(d, decls) {
                 cx.push(
-                    ValidationError::new(p.key("columns"), format!("fact `{}` needs a column referencing a per-unit dimension", d.name))
-                        .expected("a column such as {name: <unit>_id, type: ref.dim_<unit>}"),
+                    ValidationError::new(
+                        p.key("columns"),
+                        format!(
+                            "fact `{}` needs a column referencing a per-unit dimension",
+                            d.name
+                        ),
+                    )
+                    .expected("a column such as {name: <unit>_id, type: ref.dim_<unit>}"),
                 );
             }
         }
@@ -809,11 +1067,16 @@ fn check_fact(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
     // Sibling references: a non-child fact pointing at another fact's rows.
     if d.class != Class::FactChild {
         for (j, t) in d.refs() {
-            let Some(target) = find(decls, t).filter(|x| x.kind == TableKind::Fact) else { continue };
+            let Some(target) = find(decls, t).filter(|x| x.kind == TableKind::Fact) else {
+                continue;
+            };
             if !matches!(target.class, Class::FactVariable | Class::FactPeriod) {
                 cx.push(
-                    ValidationError::new(d.col_path(j).key("type"), "a sibling reference must target a variable or per-entity-per-period fact")
-                        .found(format!("ref.{t} ({})", target.class.describe())),
+                    ValidationError::new(
+                        d.col_path(j).key("type"),
+                        "a sibling reference must target a variable or per-entity-per-period fact",
+                    )
+                    .found(format!("ref.{t} ({})", target.class.describe())),
                 );
             }
             if !has_entity_ref(d, decls) {
@@ -826,19 +1089,31 @@ fn check_fact(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
 }
 
 fn check_child(cx: &mut Ctx<'_>, d: &Decl<'_>, f: &Fact, decls: &[Decl<'_>]) {
-    let Some(parent) = &f.parent_table else { return };
+    let Some(parent) = &f.parent_table else {
+        return;
+    };
     let pp = d.path.key("parent_table");
     let Some(pd) = find(decls, parent) else {
-        let facts: Vec<&str> = decls.iter().filter(|x| x.kind == TableKind::Fact).map(|x| x.name).collect();
+        let facts: Vec<&str> = decls
+            .iter()
+            .filter(|x| x.kind == TableKind::Fact)
+            .map(|x| x.name)
+            .collect();
         cx.unknown_name(pp, "parent fact", parent, facts.iter().copied());
         return;
     };
     if pd.kind != TableKind::Fact {
-        cx.push(ValidationError::new(pp, "the parent table must be a fact").found(format!("`{parent}` is not a fact")));
+        cx.push(
+            ValidationError::new(pp, "the parent table must be a fact")
+                .found(format!("`{parent}` is not a fact")),
+        );
         return;
     }
     if pd.class == Class::FactChild {
-        cx.push(ValidationError::new(pp, "only one level of parent/child nesting is allowed").found(format!("`{parent}` is itself a child")));
+        cx.push(
+            ValidationError::new(pp, "only one level of parent/child nesting is allowed")
+                .found(format!("`{parent}` is itself a child")),
+        );
         return;
     }
     let pk = primary_key(pd, decls);
@@ -852,14 +1127,21 @@ fn check_child(cx: &mut Ctx<'_>, d: &Decl<'_>, f: &Fact, decls: &[Decl<'_>]) {
     for (j, col) in d.columns.iter().enumerate() {
         if col.name == pk[0] {
             cx.push(
-                ValidationError::new(d.col_path(j).key("name"), format!("column `{}` collides with the parent key that is added automatically", col.name))
-                    .expected("another column name"),
+                ValidationError::new(
+                    d.col_path(j).key("name"),
+                    format!(
+                        "column `{}` collides with the parent key that is added automatically",
+                        col.name
+                    ),
+                )
+                .expected("another column name"),
             );
         }
         if matches!(&d.parsed[j], Some(ColumnType::Ref(t)) if t == parent) {
-            cx.push(
-                ValidationError::new(d.col_path(j).key("type"), "a child fact gets its parent key automatically; do not declare `ref.<parent>`"),
-            );
+            cx.push(ValidationError::new(
+                d.col_path(j).key("type"),
+                "a child fact gets its parent key automatically; do not declare `ref.<parent>`",
+            ));
         }
     }
 }
@@ -873,27 +1155,43 @@ fn check_event(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
             cx.unknown_name(p.key(field.to_owned()), "metric", m, names.iter().copied());
         } else if fact_projecting(decls, m).is_none() {
             cx.push(
-                ValidationError::new(p.key(field.to_owned()), format!("no fact table has a `metric.{m}` column, so the event has nothing to watch"))
-                    .expected(format!("a fact column of type metric.{m}")),
+                ValidationError::new(
+                    p.key(field.to_owned()),
+                    format!(
+                        "no fact table has a `metric.{m}` column, so the event has nothing to watch"
+                    ),
+                )
+                .expected(format!("a fact column of type metric.{m}")),
             );
         }
     };
     let misplaced = |cx: &mut Ctx<'_>, field: &str, set: bool, trigger: &str| {
         if set {
-            cx.push(ValidationError::new(p.key(field.to_owned()), format!("`{field}` does not apply to {trigger} events")));
+            cx.push(ValidationError::new(
+                p.key(field.to_owned()),
+                format!("`{field}` does not apply to {trigger} events"),
+            ));
         }
     };
     match e.trigger {
         Trigger::Proportional => {
             match &e.driver {
-                None => cx.push(ValidationError::new(p.key("driver"), "a proportional event needs a `driver` metric")),
+                None => cx.push(ValidationError::new(
+                    p.key("driver"),
+                    "a proportional event needs a `driver` metric",
+                )),
                 Some(m) => metric_on_fact(cx, "driver", m),
             }
             match e.scale {
-                None => cx.push(ValidationError::new(p.key("scale"), "a proportional event needs a `scale`").expected("a number in (0, 100]")),
-                Some(s) if !(s > 0.0 && s <= 100.0) => {
-                    cx.push(ValidationError::new(p.key("scale"), "scale out of range").found(s).expected("a number in (0, 100]"))
-                }
+                None => cx.push(
+                    ValidationError::new(p.key("scale"), "a proportional event needs a `scale`")
+                        .expected("a number in (0, 100]"),
+                ),
+                Some(s) if !(s > 0.0 && s <= 100.0) => cx.push(
+                    ValidationError::new(p.key("scale"), "scale out of range")
+                        .found(s)
+                        .expected("a number in (0, 100]"),
+                ),
                 Some(_) => {}
             }
             misplaced(cx, "metric", e.metric.is_some(), "proportional");
@@ -903,43 +1201,64 @@ fn check_event(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
         }
         Trigger::Threshold => {
             match &e.metric {
-                None => cx.push(ValidationError::new(p.key("metric"), "a threshold event needs a `metric`")),
+                None => cx.push(ValidationError::new(
+                    p.key("metric"),
+                    "a threshold event needs a `metric`",
+                )),
                 Some(m) => metric_on_fact(cx, "metric", m),
             }
             match (e.above, e.below) {
-                (Some(_), Some(_)) | (None, None) => cx.push(
-                    ValidationError::new(p.key("above"), "a threshold event needs exactly one of `above` or `below`"),
+                (Some(_), Some(_)) | (None, None) => cx.push(ValidationError::new(
+                    p.key("above"),
+                    "a threshold event needs exactly one of `above` or `below`",
+                )),
+                (Some(v), None) | (None, Some(v)) if !v.is_finite() => cx.push(
+                    ValidationError::new(p.key("above"), "the threshold must be finite").found(v),
                 ),
-                (Some(v), None) | (None, Some(v)) if !v.is_finite() => {
-                    cx.push(ValidationError::new(p.key("above"), "the threshold must be finite").found(v))
-                }
                 _ => {}
             }
             if e.r#for == Some(0) {
-                cx.push(ValidationError::new(p.key("for"), "`for` counts periods and must be at least 1").found(0));
+                cx.push(
+                    ValidationError::new(
+                        p.key("for"),
+                        "`for` counts periods and must be at least 1",
+                    )
+                    .found(0),
+                );
             }
             misplaced(cx, "driver", e.driver.is_some(), "threshold");
             misplaced(cx, "scale", e.scale.is_some(), "threshold");
         }
     }
     if e.log_filename.is_some() && e.log_format.is_none() {
-        cx.push(ValidationError::new(p.key("log_filename"), "`log_filename` needs `log_format`"));
+        cx.push(ValidationError::new(
+            p.key("log_filename"),
+            "`log_filename` needs `log_format`",
+        ));
     }
-    if let Some(name) = &e.log_filename {
-        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
-            cx.push(
-                ValidationError::new(p.key("log_filename"), "the log file name must be a plain file name")
-                    .found(format!("`{name}`"))
-                    .expected("a name without path separators or a leading dot"),
-            );
-        }
+    if let Some(name) = &e.log_filename
+        && (name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.'))
+    {
+        cx.push(
+            ValidationError::new(
+                p.key("log_filename"),
+                "the log file name must be a plain file name",
+            )
+            .found(format!("`{name}`"))
+            .expected("a name without path separators or a leading dot"),
+        );
     }
     if let Some(fmt) = &e.log_format {
         let cols: Vec<&str> = d.columns.iter().map(|c| c.name.as_str()).collect();
         for ph in placeholders(fmt) {
             let key = ph.split(':').next().unwrap_or("").to_owned();
             if !cols.contains(&key.as_str()) {
-                cx.unknown_name(p.key("log_format"), "column in log_format", &key, cols.iter().copied());
+                cx.unknown_name(
+                    p.key("log_format"),
+                    "column in log_format",
+                    &key,
+                    cols.iter().copied(),
+                );
             }
         }
     }
@@ -964,16 +1283,21 @@ fn check_fact_cycles(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) {
         let mut stack = vec![(start.name.to_owned(), 0usize)];
         let mut reported = false;
         while let Some((node, depth)) = stack.pop() {
-            path.truncate(depth + 1);
-            path[depth] = node.clone();
-            let Some(d) = facts.iter().find(|f| f.name == node) else { continue };
+            path.truncate(depth);
+            path.push(node.clone());
+            let Some(d) = facts.iter().find(|f| f.name == node) else {
+                continue;
+            };
             for next in deps(d) {
                 if next == start.name && !reported {
                     let mut cycle = path.clone();
                     cycle.push(next.clone());
                     cx.push(
-                        ValidationError::new(start.path.clone(), format!("fact dependency cycle: {}", cycle.join(" → ")))
-                            .expected("parent and sibling references without cycles"),
+                        ValidationError::new(
+                            start.path.clone(),
+                            format!("fact dependency cycle: {}", cycle.join(" → ")),
+                        )
+                        .expected("parent and sibling references without cycles"),
                     );
                     reported = true;
                 } else if !path.contains(&next) && depth < facts.len() {
@@ -998,7 +1322,10 @@ fn primary_key(d: &Decl<'_>, decls: &[Decl<'_>]) -> Vec<String> {
         Class::FactPeriod => d
             .refs()
             .filter(|(_, t)| {
-                *t == "dim_date" || find(decls, t).is_some_and(|x| x.kind == TableKind::Dimension && x.class != Class::DimReference)
+                *t == "dim_date"
+                    || find(decls, t).is_some_and(|x| {
+                        x.kind == TableKind::Dimension && x.class != Class::DimReference
+                    })
             })
             .map(|(j, _)| d.columns[j].name.clone())
             .collect(),
@@ -1012,7 +1339,17 @@ fn primary_key(d: &Decl<'_>, decls: &[Decl<'_>]) -> Vec<String> {
 fn key_prefixes(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) -> Vec<(String, String)> {
     let keyed: Vec<&Decl<'_>> = decls
         .iter()
-        .filter(|d| matches!(d.class, Class::DimEntity | Class::DimSub | Class::DimReference | Class::FactVariable | Class::FactChild | Class::Event))
+        .filter(|d| {
+            matches!(
+                d.class,
+                Class::DimEntity
+                    | Class::DimSub
+                    | Class::DimReference
+                    | Class::FactVariable
+                    | Class::FactChild
+                    | Class::Event
+            )
+        })
         .collect();
     let strip = |n: &str| -> String {
         for pre in ["dim_", "fct_", "evt_"] {
@@ -1026,9 +1363,18 @@ fn key_prefixes(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) -> Vec<(String, String)> {
     for (i, s) in stripped.iter().enumerate() {
         if let Some(j) = stripped[..i].iter().position(|x| x == s) {
             cx.push(
-                ValidationError::new(keyed[i].path.key("name"), format!("key prefix `{s}` would be shared with table `{}`", keyed[j].name))
-                    .found(format!("`{}` and `{}` both strip to `{s}`", keyed[j].name, keyed[i].name))
-                    .expected("table names that differ after removing dim_/fct_/evt_"),
+                ValidationError::new(
+                    keyed[i].path.key("name"),
+                    format!(
+                        "key prefix `{s}` would be shared with table `{}`",
+                        keyed[j].name
+                    ),
+                )
+                .found(format!(
+                    "`{}` and `{}` both strip to `{s}`",
+                    keyed[j].name, keyed[i].name
+                ))
+                .expected("table names that differ after removing dim_/fct_/evt_"),
             );
         }
     }
@@ -1038,8 +1384,10 @@ fn key_prefixes(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) -> Vec<(String, String)> {
         .zip(&stripped)
         .map(|(d, s)| {
             let collides = stripped.iter().filter(|o| first(o) == first(s)).count() > 1;
-            (d.name.to_owned(), if collides { s.clone() } else { first(s) })
+            (
+                d.name.to_owned(),
+                if collides { s.clone() } else { first(s) },
+            )
         })
         .collect()
 }
-

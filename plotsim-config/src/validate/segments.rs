@@ -11,7 +11,10 @@ use crate::plan::SegmentPlan;
 pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option<Vec<SegmentPlan>> {
     let segments = &cx.config.segments;
     if segments.is_empty() {
-        cx.push(ValidationError::new(root().key("segments"), "no segments are declared").expected("at least one segment"));
+        cx.push(
+            ValidationError::new(root().key("segments"), "no segments are declared")
+                .expected("at least one segment"),
+        );
     }
     if segments.len() > 20 {
         cx.push(
@@ -23,13 +26,22 @@ pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option
     check_unique(
         cx,
         "segment name",
-        segments.iter().enumerate().map(|(i, s)| (root().key("segments").index(i).key("name"), s.name.as_str())),
+        segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (root().key("segments").index(i).key("name"), s.name.as_str())),
     );
     let mut plans = Vec::new();
     let mut first_entity = 0u64;
     let mut ok = true;
     for (i, s) in segments.iter().enumerate() {
-        match check_segment(cx, root().key("segments").index(i), s, n_periods, first_entity) {
+        match check_segment(
+            cx,
+            root().key("segments").index(i),
+            s,
+            n_periods,
+            first_entity,
+        ) {
             Some(p) => plans.push(p),
             None => ok = false,
         }
@@ -48,8 +60,11 @@ fn check_segment(
     let before = cx.errors.len();
     if !is_simple_name(&s.name) {
         cx.push(
-            ValidationError::new(path.key("name"), "segment names may only contain letters, digits and underscores")
-                .found(format!("`{}`", s.name)),
+            ValidationError::new(
+                path.key("name"),
+                "segment names may only contain letters, digits and underscores",
+            )
+            .found(format!("`{}`", s.name)),
         );
     }
     if s.count < 3 {
@@ -61,10 +76,10 @@ fn check_segment(
     }
     let spec = match archetype::parse(&s.archetype) {
         Ok(spec) => {
-            if let Some(n) = n_periods {
-                if let Err(e) = spec.check_periods(n) {
-                    archetype_error(cx, &path, s, e);
-                }
+            if let Some(n) = n_periods
+                && let Err(e) = spec.check_periods(n)
+            {
+                archetype_error(cx, &path, s, e);
             }
             Some(spec)
         }
@@ -77,15 +92,21 @@ fn check_segment(
     for (k, v) in &s.attributes {
         if !super::is_sql_identifier(k) {
             cx.push(
-                ValidationError::new(path.key("attributes").key(k.clone()), "attribute names become `pool.<name>` columns")
-                    .found(format!("`{k}`"))
-                    .expected(super::SQL_IDENTIFIER),
+                ValidationError::new(
+                    path.key("attributes").key(k.clone()),
+                    "attribute names become `pool.<name>` columns",
+                )
+                .found(format!("`{k}`"))
+                .expected(super::SQL_IDENTIFIER),
             );
         }
         if v.0.is_empty() {
             cx.push(
-                ValidationError::new(path.key("attributes").key(k.clone()), "an attribute list is empty")
-                    .expected("a scalar or a non-empty list"),
+                ValidationError::new(
+                    path.key("attributes").key(k.clone()),
+                    "an attribute list is empty",
+                )
+                .expected("a scalar or a non-empty list"),
             );
         }
         attributes.insert(k.clone(), v.0.clone());
@@ -103,10 +124,21 @@ fn check_segment(
                 }
                 baseline.push((i, *level));
             }
-            None => cx.unknown_name(path.key("baseline").key(metric.clone()), "metric", metric, names.iter().copied()),
+            None => cx.unknown_name(
+                path.key("baseline").key(metric.clone()),
+                "metric",
+                metric,
+                names.iter().copied(),
+            ),
         }
     }
-    check_range(cx, path.key("seasonal_sensitivity"), s.seasonal_sensitivity, -1e6, 1e6);
+    check_range(
+        cx,
+        path.key("seasonal_sensitivity"),
+        s.seasonal_sensitivity,
+        -1e6,
+        1e6,
+    );
     if let Some(a) = &s.arrival {
         check_arrival(cx, &path.key("arrival"), a, s.count, n_periods);
     }
@@ -127,13 +159,16 @@ fn check_segment(
                     .expected(format!("a period in [0, {}]", n - 1)),
             );
         }
-        if let Some(m) = &t.target_metric {
-            if !cx.has_metric(m) {
-                let names: Vec<&str> = cx.metric_names().collect();
-                cx.unknown_name(tp.key("target_metric"), "metric", m, names.iter().copied());
-            }
+        if let Some(m) = &t.target_metric
+            && !cx.has_metric(m)
+        {
+            let names: Vec<&str> = cx.metric_names().collect();
+            cx.unknown_name(tp.key("target_metric"), "metric", m, names.iter().copied());
         }
-        for (field, v) in [("treatment_label", &t.treatment_label), ("control_label", &t.control_label)] {
+        for (field, v) in [
+            ("treatment_label", &t.treatment_label),
+            ("control_label", &t.control_label),
+        ] {
             if v.is_empty() {
                 cx.push(ValidationError::new(tp.key(field), "the label is empty"));
             }
@@ -160,7 +195,13 @@ fn check_segment(
 fn archetype_error(cx: &mut Ctx<'_>, path: &FieldPath, s: &Segment, e: crate::dsl::DslError) {
     let mut err = ValidationError::new(
         path.key("archetype"),
-        format!("segment `{}` archetype \"{}\": {} (at character {})", s.name, s.archetype, e.message, e.position + 1),
+        format!(
+            "segment `{}` archetype \"{}\": {} (at character {})",
+            s.name,
+            s.archetype,
+            e.message,
+            e.position + 1
+        ),
     )
     .suggestion(e.suggestion);
     if let Some(x) = e.expected {
@@ -170,14 +211,23 @@ fn archetype_error(cx: &mut Ctx<'_>, path: &FieldPath, s: &Segment, e: crate::ds
 }
 
 /// Every entity must keep at least two active periods: start periods <= n - 2.
-fn check_arrival(cx: &mut Ctx<'_>, path: &FieldPath, a: &Arrival, count: u32, n_periods: Option<u32>) {
+fn check_arrival(
+    cx: &mut Ctx<'_>,
+    path: &FieldPath,
+    a: &Arrival,
+    count: u32,
+    n_periods: Option<u32>,
+) {
     let last_start = n_periods.map(|n| n.saturating_sub(2));
     let late = |cx: &mut Ctx<'_>, p: FieldPath, v: u32| {
         if let Some(last) = last_start.filter(|&l| v > l) {
             cx.push(
-                ValidationError::new(p, "entities arriving this late have fewer than 2 active periods")
-                    .found(v)
-                    .expected(format!("a start period <= {last}")),
+                ValidationError::new(
+                    p,
+                    "entities arriving this late have fewer than 2 active periods",
+                )
+                .found(v)
+                .expected(format!("a start period <= {last}")),
             );
         }
     };
@@ -198,13 +248,20 @@ fn check_arrival(cx: &mut Ctx<'_>, path: &FieldPath, a: &Arrival, count: u32, n_
         }
         Arrival::Step { blocks } => {
             if blocks.is_empty() {
-                cx.push(ValidationError::new(path.key("blocks"), "no blocks").expected("at least one block"));
+                cx.push(
+                    ValidationError::new(path.key("blocks"), "no blocks")
+                        .expected("at least one block"),
+                );
             }
             let mut sum = 0.0;
             for (i, b) in blocks.iter().enumerate() {
                 let bp = path.key("blocks").index(i);
                 if !(b.fraction > 0.0 && b.fraction <= 1.0) {
-                    cx.push(ValidationError::new(bp.key("fraction"), "fraction out of range").found(b.fraction).expected("(0, 1]"));
+                    cx.push(
+                        ValidationError::new(bp.key("fraction"), "fraction out of range")
+                            .found(b.fraction)
+                            .expected("(0, 1]"),
+                    );
                 }
                 sum += b.fraction;
                 late(cx, bp.key("period"), b.period);
@@ -220,9 +277,12 @@ fn check_arrival(cx: &mut Ctx<'_>, path: &FieldPath, a: &Arrival, count: u32, n_
         Arrival::Explicit { start_periods } => {
             if start_periods.len() != count as usize {
                 cx.push(
-                    ValidationError::new(path.key("start_periods"), "one start period per entity is needed")
-                        .found(format!("{} start periods", start_periods.len()))
-                        .expected(format!("{count} (the segment's count)")),
+                    ValidationError::new(
+                        path.key("start_periods"),
+                        "one start period per entity is needed",
+                    )
+                    .found(format!("{} start periods", start_periods.len()))
+                    .expected(format!("{count} (the segment's count)")),
                 );
             }
             for (i, &p) in start_periods.iter().enumerate() {
@@ -233,18 +293,20 @@ fn check_arrival(cx: &mut Ctx<'_>, path: &FieldPath, a: &Arrival, count: u32, n_
 }
 
 pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
-    let Some(l) = &cx.config.lifecycle else { return };
+    let Some(l) = &cx.config.lifecycle else {
+        return;
+    };
     let path = root().key("lifecycle");
     if !cx.has_metric(&l.track) {
         let names: Vec<&str> = cx.metric_names().collect();
         cx.unknown_name(path.key("track"), "metric", &l.track, names.iter().copied());
-    } else if let Some(m) = cx.config.metrics.iter().find(|m| m.name == l.track) {
-        if m.range.is_some_and(|[_, hi]| hi > 1.0) || m.r#type == MetricType::Count {
-            cx.warnings.push(format!(
+    } else if let Some(m) = cx.config.metrics.iter().find(|m| m.name == l.track)
+        && (m.range.is_some_and(|[_, hi]| hi > 1.0) || m.r#type == MetricType::Count)
+    {
+        cx.warnings.push(format!(
                 "lifecycle tracks `{}`, whose values exceed 1, against thresholds in [0, 1]; most periods will sit in the top stage",
                 l.track
             ));
-        }
     }
     if l.stages.len() < 2 || l.stages.len() > 10 {
         cx.push(
@@ -256,7 +318,10 @@ pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
     check_unique(
         cx,
         "stage name",
-        l.stages.iter().enumerate().map(|(i, s)| (path.key("stages").index(i), s.name.as_str())),
+        l.stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (path.key("stages").index(i), s.name.as_str())),
     );
     let mut prev: Option<f64> = None;
     for (i, s) in l.stages.iter().enumerate() {
@@ -264,15 +329,25 @@ pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
         check_range(cx, sp.clone(), s.threshold, 0.0, 1.0);
         if let Some(p) = prev.filter(|&p| s.threshold <= p) {
             cx.push(
-                ValidationError::new(sp, format!("stage `{}` threshold is not above the previous stage's", s.name))
-                    .found(format!("{} after {p}", s.threshold))
-                    .expected("strictly ascending thresholds"),
+                ValidationError::new(
+                    sp,
+                    format!(
+                        "stage `{}` threshold is not above the previous stage's",
+                        s.name
+                    ),
+                )
+                .found(format!("{} after {p}", s.threshold))
+                .expected("strictly ascending thresholds"),
             );
         }
         prev = Some(s.threshold);
     }
     if let Some(d) = l.downgrade_delay.filter(|d| !(1..=120).contains(d)) {
-        cx.push(ValidationError::new(path.key("downgrade_delay"), "downgrade delay out of range").found(d).expected("1-120"));
+        cx.push(
+            ValidationError::new(path.key("downgrade_delay"), "downgrade delay out of range")
+                .found(d)
+                .expected("1-120"),
+        );
     }
 }
 
@@ -288,13 +363,24 @@ pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
     for (i, e) in effects.iter().enumerate() {
         let p = root().key("seasonality").index(i);
         if e.months.is_empty() || e.months.len() > 12 {
-            cx.push(ValidationError::new(p.key("months"), "1 to 12 months are needed").found(e.months.len()));
+            cx.push(
+                ValidationError::new(p.key("months"), "1 to 12 months are needed")
+                    .found(e.months.len()),
+            );
         }
         for (j, &m) in e.months.iter().enumerate() {
             if !(1..=12).contains(&m) {
-                cx.push(ValidationError::new(p.key("months").index(j), "not a month").found(m).expected("1-12"));
+                cx.push(
+                    ValidationError::new(p.key("months").index(j), "not a month")
+                        .found(m)
+                        .expected("1-12"),
+                );
             } else if e.months[..j].contains(&m) {
-                cx.push(ValidationError::new(p.key("months").index(j), "month listed twice").found(m).expected("distinct months"));
+                cx.push(
+                    ValidationError::new(p.key("months").index(j), "month listed twice")
+                        .found(m)
+                        .expected("distinct months"),
+                );
             }
         }
         check_range(cx, p.key("strength"), e.strength, -10.0, 10.0);

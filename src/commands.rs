@@ -1,0 +1,263 @@
+//! One function per subcommand; each prints its output and returns the exit code.
+
+use plotsim::budget::{CELL_BUDGET_ENV, CellBudget, group};
+use plotsim::plan::{Grain, TableKind};
+use plotsim::{Config, Plan};
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::render;
+
+/// A config file read and parsed, or the exit code after reporting why not.
+fn load(path: &Path) -> Result<(String, Config), ExitCode> {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("Error: cannot read config file `{name}`: {e}");
+            return Err(ExitCode::from(1));
+        }
+    };
+    match Config::from_yaml_str(&text) {
+        Ok(c) => Ok((text, c)),
+        Err(e) => {
+            println!("INVALID: {name}");
+            print!("{}", indent(&render::load_error(&name, &text, &e)));
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("  {l}\n")
+            }
+        })
+        .collect()
+}
+
+fn budget(plan: &Plan) -> CellBudget {
+    let env = std::env::var(CELL_BUDGET_ENV).ok();
+    CellBudget::resolve(plan.config.output.cell_budget, env.as_deref())
+}
+
+fn budget_line(plan: &Plan) -> String {
+    let b = budget(plan);
+    let cells = plan.cells();
+    if b.limit == 0 {
+        format!("{} cells ({b})", group(cells))
+    } else if b.exceeded_by(cells) {
+        format!(
+            "{} cells exceed the {b}; `plotsim run` will need --allow-large-dataset (or raise output.cell_budget)",
+            group(cells)
+        )
+    } else {
+        format!("{} cells, within the {b}", group(cells))
+    }
+}
+
+fn table_counts(plan: &Plan) -> String {
+    let count = |k: TableKind| plan.tables.iter().filter(|t| t.kind == k).count();
+    let mut parts = vec![
+        format!("{} dimension(s)", count(TableKind::Dimension)),
+        format!("{} fact(s)", count(TableKind::Fact)),
+    ];
+    for (k, w) in [
+        (TableKind::Event, "event(s)"),
+        (TableKind::Bridge, "bridge(s)"),
+    ] {
+        if count(k) > 0 {
+            parts.push(format!("{} {w}", count(k)));
+        }
+    }
+    format!("{} tables ({})", plan.tables.len(), parts.join(", "))
+}
+
+/// `plotsim validate FILE`.
+pub(crate) fn validate(path: &Path) -> ExitCode {
+    let name = path.display().to_string();
+    let (text, config) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match config.validate() {
+        Ok(plan) => {
+            println!("VALID: {name}");
+            println!(
+                "  {} entities x {} {} periods, {} metrics, {}",
+                group(plan.n_entities()),
+                plan.window.n_periods,
+                plan.window.granularity,
+                plan.metrics.len(),
+                table_counts(&plan)
+            );
+            println!("  {}", budget_line(&plan));
+            for w in &plan.warnings {
+                println!("  warning: {w}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            println!("INVALID: {name}");
+            println!("  {} problem(s):", errors.len());
+            for e in errors.errors() {
+                print!("{}", indent(&render::validation_error(&name, &text, e)));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `plotsim info FILE`.
+pub(crate) fn info(path: &Path) -> ExitCode {
+    let name = path.display().to_string();
+    let (text, config) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let plan = match config.validate() {
+        Ok(p) => p,
+        Err(errors) => {
+            println!("INVALID: {name}");
+            for e in errors.errors() {
+                print!("{}", indent(&render::validation_error(&name, &text, e)));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let c = &plan.config;
+    let w = &plan.window;
+    println!("About: {}", c.about);
+    println!("Unit: {}", c.unit);
+    println!(
+        "Entities: {} across {} segment(s) ({})",
+        group(plan.n_entities()),
+        plan.segments.len(),
+        plan.segments
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.count))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "Time window: {} to {} ({} {} periods: {} .. {})",
+        c.window.start,
+        c.window.end,
+        w.n_periods,
+        w.granularity,
+        w.period(0),
+        w.period(w.n_periods - 1)
+    );
+    println!(
+        "Metrics: {} ({})",
+        plan.metrics.len(),
+        plan.metrics
+            .iter()
+            .map(|m| format!("{} {}", m.name, m.kind))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "Connections: {} pair(s), {} phase(s)",
+        plan.correlations.len(),
+        plan.phases.len()
+    );
+    println!(
+        "Tables: {}{}",
+        table_counts(&plan),
+        if plan.auto_schema {
+            ", auto schema"
+        } else {
+            ""
+        }
+    );
+    let (n, p) = (plan.n_entities(), w.n_periods);
+    for t in &plan.tables {
+        let rows = match t.planned_rows(n, p) {
+            Some(r) => format!("{} rows", group(r)),
+            None => match t.grain {
+                Grain::Variable => "rows driven by metrics".to_owned(),
+                Grain::PerParentRow => "rows per parent row".to_owned(),
+                _ => "associations per entity".to_owned(),
+            },
+        };
+        println!("  {:<28} {:<22} {rows}", t.name, format!("{:?}", t.grain));
+    }
+    println!("Cells: {}", budget_line(&plan));
+    match c.seed {
+        Some(s) => println!("Seed: {s}"),
+        None => println!("Seed: none (a seed is drawn at run time and recorded in the output)"),
+    }
+    for warn in &plan.warnings {
+        println!("warning: {warn}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// `plotsim list-templates` and `plotsim template --list`.
+pub(crate) fn list_templates() -> ExitCode {
+    println!("Templates:");
+    for t in plotsim::templates::TEMPLATES {
+        println!("  {:<12} {}", t.name, t.description);
+    }
+    println!();
+    println!("Usage: plotsim template saas -o saas.yaml && plotsim validate saas.yaml");
+    ExitCode::SUCCESS
+}
+
+/// `plotsim template NAME [-o FILE]`.
+pub(crate) fn template(name: &str, output: Option<&Path>) -> ExitCode {
+    let Some(t) = plotsim::templates::get(name) else {
+        let names: Vec<&str> = plotsim::templates::names().collect();
+        let hint = plotsim::words::suggest(name, names.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "Error: unknown template `{name}`; available: {}{hint}",
+            names.join(", ")
+        );
+        return ExitCode::from(1);
+    };
+    write_or_print(output, t.yaml)
+}
+
+/// `plotsim schema [-o FILE]`.
+pub(crate) fn schema(output: Option<&Path>) -> ExitCode {
+    let schema = schemars::schema_for!(Config);
+    match serde_json::to_string_pretty(&schema) {
+        Ok(json) => write_or_print(output, &(json + "\n")),
+        Err(e) => {
+            eprintln!("Error: cannot serialise the schema: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn write_or_print(output: Option<&Path>, text: &str) -> ExitCode {
+    match output.filter(|p| p.as_os_str() != "-") {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => {
+            let result = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(path, text)),
+                None => std::fs::write(path, text),
+            };
+            match result {
+                Ok(()) => {
+                    println!("Wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("Error: cannot write `{}`: {e}", path.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn plotsim(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plotsim"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PLOTSIM_CELL_BUDGET")
+        .output()
+        .expect("run plotsim")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn no_subcommand_prints_help_and_fails() {
+    let d = tmp();
+    let o = plotsim(&[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Usage: plotsim"));
+}
+
+#[test]
+fn unknown_subcommand_is_a_usage_error() {
+    let o = plotsim(&["frobnicate"], tmp().path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn validate_valid_template() {
+    let d = tmp();
+    let o = plotsim(&["template", "saas", "-o", "cfg/saas.yaml"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "Wrote cfg/saas.yaml\n");
+    let o = plotsim(&["validate", "cfg/saas.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("VALID: cfg/saas.yaml\n"), "{out}");
+    assert!(
+        out.contains("100 entities x 24 monthly periods, 7 metrics, 9 tables"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2,400 cells, within the cell budget 2,000,000 (default)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validate_reports_every_problem_with_line_and_column() {
+    let d = tmp();
+    let yaml = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [0, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > declin @ 5\"}\n";
+    std::fs::write(d.path().join("bad.yaml"), yaml).unwrap();
+    let o = plotsim(&["validate", "bad.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("INVALID: bad.yaml\n  6 problem(s):\n"),
+        "{out}"
+    );
+    for needle in [
+        "5:5: metrics[0].range: a metric of type `amount` needs a range",
+        "6:54: metrics[1].range: a count metric must not declare a range",
+        "7:51: metrics[2].follows: unknown metric `nope`",
+        "8:15: connections[0]: connection mrr ~ tickets: unknown relationship word `drivn_by`",
+        "10:15: segments[0].count: a segment needs at least 3 entities",
+        "10:25: segments[0].archetype: segment `a` archetype \"growth > declin @ 5\": unknown shape `declin` (at character 10)",
+        "did you mean `decline`?",
+        "10 │   - {name: a, count: 1, archetype: \"growth > declin @ 5\"}",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+}
+
+#[test]
+fn validate_reports_type_errors_with_path_and_position() {
+    let d = tmp();
+    std::fs::write(d.path().join("seed.yaml"), "about: x\nseed: -5\n").unwrap();
+    let o = plotsim(&["validate", "seed.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("2:7: seed: expected a non-negative integer, found -5"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn validate_missing_file() {
+    let o = plotsim(&["validate", "nope.yaml"], tmp().path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read config file `nope.yaml`"));
+}
+
+#[test]
+fn validate_reports_the_cell_budget() {
+    let d = tmp();
+    let yaml = "about: big\nunit: u\nwindow: {start: 2020-01-01, end: 2024-12-31, every: daily}\nmetrics: [{name: m, type: score, polarity: positive}]\nsegments: [{name: s, count: 2000, archetype: growth}]\n";
+    std::fs::write(d.path().join("big.yaml"), yaml).unwrap();
+    let o = plotsim(&["validate", "big.yaml"], d.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a large config is valid: {}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("3,654,000 cells exceed the cell budget 2,000,000 (default)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_plotsim"))
+        .args(["info", "big.yaml"])
+        .current_dir(d.path())
+        .env("PLOTSIM_CELL_BUDGET", "0")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("Cells: 3,654,000 cells (no cell budget: PLOTSIM_CELL_BUDGET is 0)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn info_describes_the_plan() {
+    let d = tmp();
+    plotsim(&["template", "quickstart", "-o", "q.yaml"], d.path());
+    let o = plotsim(&["info", "q.yaml"], d.path());
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for line in [
+        "Unit: customer",
+        "Entities: 100 across 3 segment(s) (growing 40, steady 40, churning 20)",
+        "Time window: 2024-01 to 2025-12 (24 monthly periods: 2024-01 .. 2025-12)",
+        "Metrics: 4 (usage score, spend amount, tickets count, renewal_score score)",
+        "Tables: 3 tables (2 dimension(s), 1 fact(s)), auto schema",
+        "fct_customer",
+        "Seed: 42",
+    ] {
+        assert!(out.contains(line), "missing `{line}` in:\n{out}");
+    }
+}
+
+#[test]
+fn templates_are_listed_and_printed() {
+    let d = tmp();
+    let o = plotsim(&["list-templates"], d.path());
+    let listed = stdout(&o);
+    for name in [
+        "banking",
+        "health",
+        "hr",
+        "marketing",
+        "quickstart",
+        "retail",
+        "saas",
+    ] {
+        assert!(
+            listed.contains(&format!("  {name:<12} ")),
+            "{name} not listed:\n{listed}"
+        );
+    }
+    assert_eq!(stdout(&plotsim(&["template", "--list"], d.path())), listed);
+    let o = plotsim(&["template", "hr"], d.path());
+    assert_eq!(stdout(&o), plotsim::templates::get("hr").unwrap().yaml);
+    let o = plotsim(&["template", "sass"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown template `sass`"));
+    assert!(stderr(&o).contains("did you mean `saas`?"));
+}
+
+#[test]
+fn schema_is_json_schema_of_the_config() {
+    let d = tmp();
+    let o = plotsim(&["schema"], d.path());
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["title"], "Config");
+    for key in [
+        "about",
+        "unit",
+        "window",
+        "metrics",
+        "segments",
+        "connections",
+        "noise",
+        "output",
+        "manifest",
+    ] {
+        assert!(v["properties"].get(key).is_some(), "{key} missing");
+    }
+    assert_eq!(v["additionalProperties"], false);
+    let o = plotsim(&["schema", "-o", "out/schema.json"], d.path());
+    assert!(o.status.success());
+    assert!(d.path().join("out/schema.json").exists());
+}
+
+#[test]
+fn engine_direct_file_is_named() {
+    let d = tmp();
+    std::fs::write(
+        d.path().join("e.yaml"),
+        "domain: {name: x}\ntime_window: {start: 2023-01, end: 2023-12}\n",
+    )
+    .unwrap();
+    let o = plotsim(&["validate", "e.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("engine-direct dialect"),
+        "{}",
+        stdout(&o)
+    );
+}
