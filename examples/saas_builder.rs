@@ -49,7 +49,7 @@ fn col(name: &str, ty: &str) -> Column {
     Column::new(name, ty)
 }
 
-fn saas() -> Config {
+pub fn saas() -> Config {
     use MetricType::{Amount, Count, Score};
     use Polarity::{Negative, Positive};
     Config::builder()
