@@ -49,6 +49,7 @@ fn col(name: &str, ty: &str) -> Column {
     Column::new(name, ty)
 }
 
+/// The saas template, built in code.
 pub fn saas() -> Config {
     use MetricType::{Amount, Count, Score};
     use Polarity::{Negative, Positive};

@@ -61,7 +61,8 @@ fn quickstart_uses_the_auto_schema() {
 }
 
 #[path = "../../examples/saas_builder.rs"]
-#[allow(dead_code)] // the example's `main` is run by `cargo run --example saas_builder`
+#[allow(dead_code, unreachable_pub)]
+// the example's `main` is run by `cargo run --example saas_builder`
 mod saas_builder;
 
 #[test]
