@@ -1069,3 +1069,177 @@ fn every_problem_is_reported_at_once_with_positions() {
         );
     }
 }
+
+#[test]
+fn child_and_sibling_fact_rules() {
+    let orders = "  - name: fct_orders\n    row_count_driver: tickets\n    row_count_scale: 1.5\n    columns:\n      - {name: order_id, type: id}\n      - {name: date_key, type: ref.dim_date}\n      - {name: company_id, type: ref.dim_company}\n";
+    let items = "  - name: fct_items\n    parent_table: fct_orders\n    children_per_row: [1, 3]\n    columns:\n      - {name: item_id, type: id}\n      - {name: order_id, type: range, range: [1, 2]}\n      - {name: o, type: ref.fct_orders}\n";
+    let nested = "  - name: fct_parts\n    parent_table: fct_items\n    children_per_row: [1, 2]\n    columns: [{name: part_id, type: id}]\n";
+    let composite = "  - name: fct_notes\n    parent_table: fct_usage\n    children_per_row: [1, 2]\n    columns: [{name: note_id, type: id}]\n";
+    let unknown = "  - name: fct_lost\n    parent_table: fct_nope\n    children_per_row: [1, 2]\n    columns: [{name: lost_id, type: id}]\n";
+    let y = schema(
+        "",
+        "",
+        &format!("{orders}{items}{nested}{composite}{unknown}"),
+    );
+    expect(
+        &y,
+        "facts[2].columns[1].name",
+        &["collides with the parent key"],
+    );
+    expect(
+        &y,
+        "facts[2].columns[2].type",
+        &["do not declare `ref.<parent>`"],
+    );
+    expect(
+        &y,
+        "facts[3].parent_table",
+        &["one level of parent/child nesting"],
+    );
+    expect(
+        &y,
+        "facts[4].parent_table",
+        &["single-column key", "[date_key, company_id]"],
+    );
+    expect(
+        &y,
+        "facts[5].parent_table",
+        &["unknown parent fact `fct_nope`"],
+    );
+    let sibling = "  - name: fct_refunds\n    row_count_driver: tickets\n    row_count_scale: 1\n    columns:\n      - {name: refund_id, type: id}\n      - {name: order_id, type: ref.fct_orders}\n";
+    expect(
+        &schema("", "", &format!("{orders}{sibling}")),
+        "facts[2].columns[1].type",
+        &["needs its own column referencing a per-unit dimension"],
+    );
+}
+
+#[test]
+fn fact_dependency_cycle() {
+    let a = "  - name: fct_a\n    row_count_driver: tickets\n    row_count_scale: 1\n    columns:\n      - {name: a_id, type: id}\n      - {name: company_id, type: ref.dim_company}\n      - {name: b_id, type: ref.fct_b}\n";
+    let b = "  - name: fct_b\n    row_count_driver: tickets\n    row_count_scale: 1\n    columns:\n      - {name: b_id, type: id}\n      - {name: company_id, type: ref.dim_company}\n      - {name: a_id, type: ref.fct_a}\n";
+    expect(
+        &schema("", "", &format!("{a}{b}")),
+        "facts[1]",
+        &["fact dependency cycle: fct_a → fct_b → fct_a"],
+    );
+}
+
+#[test]
+fn dimension_grain_rules() {
+    let y = schema(
+        "  - name: dim_other\n    per: period\n    count: 3\n    columns: [{name: other_id, type: id}]\n",
+        "",
+        "",
+    );
+    expect(
+        &y,
+        "dimensions[1].per",
+        &["only `dim_date` can have one row per period"],
+    );
+    expect(&y, "dimensions[1].count", &["sub-entity dimensions only"]);
+    let y = schema(
+        "  - name: dim_plan\n    reference: true\n    columns:\n      - {name: plan_id, type: id}\n      - {name: a, type: \"static.x,y,z\"}\n      - {name: b, type: \"static.x,y\"}\n",
+        "",
+        "",
+    );
+    expect(
+        &y,
+        "dimensions[1].columns",
+        &[
+            "comma lists of a reference dimension differ in length",
+            "[3, 2]",
+        ],
+    );
+    // A sub-entity dimension (ref to the unit dimension) takes `count`.
+    let y = schema(
+        "  - name: dim_user\n    per: unit\n    count: 4\n    columns: [{name: user_id, type: id}, {name: company_id, type: ref.dim_company}]\n",
+        "",
+        "",
+    );
+    let plan = Config::from_yaml_str(&y).unwrap().validate().unwrap();
+    assert_eq!(
+        plan.table("dim_user").unwrap().planned_rows(15, 24),
+        Some(60)
+    );
+}
+
+#[test]
+fn event_log_and_quality_column_rules() {
+    let y = schema(
+        "",
+        "",
+        "events:\n  - name: evt_login\n    trigger: proportional\n    driver: engagement\n    scale: 2\n    log_format: \"{event_id} at {when}\"\n    log_filename: ../x.log\n    columns:\n      - {name: event_id, type: id}\nquality:\n  - {table: fct_usage, issue: type_mismatch, rate: 0.1, column: nope}\n  - {table: fct_usage, issue: volume_anomaly, rate: 0.1, mode: drop, periods: [2, 40]}\n",
+    );
+    expect(
+        &y,
+        "events[0].log_format",
+        &["unknown column in log_format `when`"],
+    );
+    expect(&y, "events[0].log_filename", &["plain file name"]);
+    expect(
+        &y,
+        "quality[0].column",
+        &["unknown column `nope`", "company_id"],
+    );
+    expect(
+        &y,
+        "quality[1].periods[1]",
+        &["period outside the window", "0-23"],
+    );
+}
+
+#[test]
+fn entity_features_need_the_manifest() {
+    expect(
+        &with("entity_features: true\nmanifest: {include: false}\n"),
+        "entity_features",
+        &["manifest, which is turned off"],
+    );
+    expect(
+        &with("manifest: {trajectory_sample_rate: 0}\n"),
+        "manifest.trajectory_sample_rate",
+        &["(0, 1]"],
+    );
+}
+
+#[test]
+fn narrative_lexicon_shape() {
+    let lex = "      - name: note\n        type: narrative\n        template: \"{mood} day\"\n        bands: [lo, hi]\n        lexicons:\n          growers: {mood: {lo: [meh], hi: [great]}, extra: {lo: [a], hi: [b]}}\n          churners: {mood: {lo: [meh], mid: [ok]}}\n";
+    let y = schema("", lex, "");
+    expect(
+        &y,
+        "facts[0].columns[4].lexicons.growers",
+        &["slots differ from the template's placeholders"],
+    );
+    expect(
+        &y,
+        "facts[0].columns[4].lexicons.churners.mood",
+        &["bands differ from `bands`"],
+    );
+}
+
+#[test]
+fn a_schema_without_problems_resolves_keys_and_prefixes() {
+    let y = schema(
+        "  - name: dim_plan\n    reference: true\n    columns: [{name: plan_id, type: id}, {name: plan_name, type: \"static.a,b\"}]\n",
+        "      - {name: plan_id, type: ref.dim_plan}\n",
+        "events:\n  - name: evt_cancel\n    trigger: threshold\n    metric: engagement\n    below: 0.1\n    for: 2\n    columns: [{name: event_id, type: id}, {name: company_id, type: ref.dim_company}, {name: flagged, type: flag}]\n",
+    );
+    let plan = Config::from_yaml_str(&y).unwrap().validate().unwrap();
+    // Reference dims are not part of a per-entity-per-period key.
+    assert_eq!(
+        plan.table("fct_usage").unwrap().primary_key,
+        ["date_key", "company_id"]
+    );
+    // company and cancel collide on `c`, so both use their full names; plan keeps `p`.
+    let prefix = |t: &str| plan.table(t).unwrap().key_prefix.clone();
+    assert_eq!(prefix("dim_company").as_deref(), Some("company"));
+    assert_eq!(prefix("evt_cancel").as_deref(), Some("cancel"));
+    assert_eq!(prefix("dim_plan").as_deref(), Some("p"));
+    assert_eq!(
+        plan.table("dim_plan").unwrap().planned_rows(15, 24),
+        Some(2)
+    );
+}

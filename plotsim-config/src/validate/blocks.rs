@@ -2,7 +2,7 @@
 //! the run settings (noise, output, locale, manifest), including the rules
 //! that combine them.
 
-use super::{Ctx, SQL_IDENTIFIER, check_range, check_unique, is_sql_identifier, root};
+use super::{Ctx, SQL_IDENTIFIER, check_len, check_range, check_unique, is_sql_identifier, root};
 use crate::dsl::column_type::{self, ColumnType};
 use crate::error::ValidationError;
 use crate::model::{NoiseFamily, OutputFormat, QualityIssueKind, SqlDialect};
@@ -25,19 +25,10 @@ fn on_a_fact(tables: &[TablePlan], metric: &str) -> bool {
 }
 
 /// Checks bridges; returns their planned tables.
-pub(super) fn check_bridges(
-    cx: &mut Ctx<'_>,
-    tables: Option<&[TablePlan]>,
-) -> Option<Vec<TablePlan>> {
+pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<TablePlan>> {
     let bridges = &cx.config.bridges;
     let before = cx.errors.len();
-    if bridges.len() > 20 {
-        cx.push(
-            ValidationError::new(root().key("bridges"), "too many bridges")
-                .found(bridges.len())
-                .expected("at most 20"),
-        );
-    }
+    check_len(cx, root().key("bridges"), "bridges", bridges.len(), 0, 20);
     check_unique(
         cx,
         "bridge name",
@@ -58,7 +49,7 @@ pub(super) fn check_bridges(
                     .expected(SQL_IDENTIFIER),
             );
         }
-        if let Some(t) = tables.and_then(|ts| table(ts, &b.name)) {
+        if let Some(t) = table(ts, &b.name) {
             cx.push(
                 ValidationError::new(
                     p.key("name"),
@@ -75,7 +66,6 @@ pub(super) fn check_bridges(
         }
         let mut right_rows = None;
         for (side, name) in [("left", &b.left), ("right", &b.right)] {
-            let Some(ts) = tables else { continue };
             let grain = match table(ts, name) {
                 Some(t) if t.kind == TableKind::Dimension => Some((t.grain, t)),
                 Some(_) => {
@@ -134,16 +124,16 @@ pub(super) fn check_bridges(
             );
         }
         if let Some(d) = b.driver.as_deref().filter(|d| !cx.has_metric(d)) {
-            let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(p.key("driver"), "metric", d, names.iter().copied());
+            cx.unknown_metric(p.key("driver"), d);
         }
-        if b.columns.len() > 20 {
-            cx.push(
-                ValidationError::new(p.key("columns"), "too many bridge columns")
-                    .found(b.columns.len())
-                    .expected("at most 20"),
-            );
-        }
+        check_len(
+            cx,
+            p.key("columns"),
+            "bridge columns",
+            b.columns.len(),
+            0,
+            20,
+        );
         let mut columns = Vec::new();
         for (j, c) in b.columns.iter().enumerate() {
             let cp = p.key("columns").index(j);
@@ -161,8 +151,7 @@ pub(super) fn check_bridges(
                     if let ColumnType::Metric(m) = &ty
                         && !cx.has_metric(m)
                     {
-                        let names: Vec<&str> = cx.metric_names().collect();
-                        cx.unknown_name(cp.key("type"), "metric", m, names.iter().copied());
+                        cx.unknown_metric(cp.key("type"), m);
                     }
                     columns.push(ColumnPlan {
                         name: c.name.clone(),
@@ -210,19 +199,16 @@ pub(super) fn check_bridges(
 
 const PROTECTED: &[&str] = &["date_key", "period", "period_index", "period_label"];
 
-pub(super) fn check_quality(
-    cx: &mut Ctx<'_>,
-    tables: Option<&[TablePlan]>,
-    n_periods: Option<u32>,
-) {
+pub(super) fn check_quality(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Option<u32>) {
     let issues = &cx.config.quality;
-    if issues.len() > 50 {
-        cx.push(
-            ValidationError::new(root().key("quality"), "too many quality issues")
-                .found(issues.len())
-                .expected("at most 50"),
-        );
-    }
+    check_len(
+        cx,
+        root().key("quality"),
+        "quality issues",
+        issues.len(),
+        0,
+        50,
+    );
     for (i, q) in issues.iter().enumerate() {
         let p = root().key("quality").index(i);
         check_range(cx, p.key("rate"), q.rate, 0.0, 1.0);
@@ -302,7 +288,6 @@ pub(super) fn check_quality(
                 }
             }
         }
-        let Some(ts) = tables else { continue };
         let Some(t) = table(ts, &q.table).or(None) else {
             let targets: Vec<&str> = ts
                 .iter()
@@ -358,17 +343,12 @@ pub(super) fn check_quality(
     }
 }
 
-pub(super) fn check_holdout(
-    cx: &mut Ctx<'_>,
-    tables: Option<&[TablePlan]>,
-    n_periods: Option<u32>,
-) {
+pub(super) fn check_holdout(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Option<u32>) {
     let Some(h) = &cx.config.holdout else { return };
     let p = root().key("holdout");
     if !cx.has_metric(&h.target) {
-        let names: Vec<&str> = cx.metric_names().collect();
-        cx.unknown_name(p.key("target"), "metric", &h.target, names.iter().copied());
-    } else if tables.is_some_and(|ts| !on_a_fact(ts, &h.target)) {
+        cx.unknown_metric(p.key("target"), &h.target);
+    } else if !on_a_fact(ts, &h.target) {
         cx.push(ValidationError::new(
             p.key("target"),
             format!("no fact table has a `{}` metric column", h.target),
@@ -417,7 +397,7 @@ pub(super) fn check_holdout(
     }
 }
 
-pub(super) fn check_entity_features(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
+pub(super) fn check_entity_features(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
     let Some(f) = &cx.config.entity_features else {
         return;
     };
@@ -431,14 +411,8 @@ pub(super) fn check_entity_features(cx: &mut Ctx<'_>, tables: Option<&[TablePlan
     }
     for (i, m) in f.metrics.iter().enumerate() {
         if !cx.has_metric(m) {
-            let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(
-                p.key("metrics").index(i),
-                "metric",
-                m,
-                names.iter().copied(),
-            );
-        } else if tables.is_some_and(|ts| !on_a_fact(ts, m)) {
+            cx.unknown_metric(p.key("metrics").index(i), m);
+        } else if !on_a_fact(ts, m) {
             cx.push(ValidationError::new(
                 p.key("metrics").index(i),
                 format!("no fact table has a `{m}` metric column"),
@@ -471,7 +445,7 @@ pub(super) fn check_entity_features(cx: &mut Ctx<'_>, tables: Option<&[TablePlan
     }
 }
 
-pub(super) fn check_sources(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
+pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
     let sources = &cx.config.sources;
     if sources.is_empty() {
         return;
@@ -492,8 +466,8 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
             .enumerate()
             .map(|(i, s)| (p.index(i).key("name"), s.name.as_str())),
     );
-    let unit_dim = tables.and_then(|ts| ts.iter().find(|t| t.grain == Grain::PerEntity));
-    if tables.is_some() && unit_dim.is_none() {
+    let unit_dim = ts.iter().find(|t| t.grain == Grain::PerEntity);
+    if unit_dim.is_none() {
         cx.push(ValidationError::new(
             p.clone(),
             "multi-source copies need a per-unit dimension",
@@ -516,7 +490,7 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
             0.0,
             1.0,
         );
-        if let (Some(ts), Some(dim)) = (tables, unit_dim) {
+        if let Some(dim) = unit_dim {
             let copy = format!("{}_{}", dim.name, s.name);
             if table(ts, &copy).is_some() {
                 cx.push(ValidationError::new(
@@ -528,7 +502,7 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
     }
 }
 
-pub(super) fn check_settings(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
+pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
     let c = cx.config;
     let n = &c.noise;
     let np = root().key("noise");
@@ -587,7 +561,7 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, tables: Option<&[TablePlan]>) {
                 .found(format!("format {}", o.format)),
             );
         }
-        if let Some(ts) = tables {
+        {
             let matches: Vec<&ColumnPlan> = ts
                 .iter()
                 .flat_map(|t| &t.columns)

@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::{Ctx, check_range, check_unique, is_simple_name, root};
+use super::{Ctx, check_len, check_range, check_unique, is_simple_name, root};
 use crate::dsl::connection::{self, Relationship, Strength};
 use crate::error::{FieldPath, ValidationError};
 use crate::model::{Connection, Family, Granularity, Metric, MetricType};
@@ -22,19 +22,7 @@ pub(super) fn check_metrics(
     granularity: Option<Granularity>,
 ) -> (Option<Vec<MetricPlan>>, Option<Vec<usize>>) {
     let metrics = &cx.config.metrics;
-    if metrics.is_empty() {
-        cx.push(
-            ValidationError::new(root().key("metrics"), "no metrics are declared")
-                .expected("at least one metric"),
-        );
-    }
-    if metrics.len() > 50 {
-        cx.push(
-            ValidationError::new(root().key("metrics"), "too many metrics")
-                .found(metrics.len())
-                .expected("at most 50"),
-        );
-    }
+    check_len(cx, root().key("metrics"), "metrics", metrics.len(), 1, 50);
     check_unique(
         cx,
         "metric name",
@@ -312,8 +300,7 @@ fn check_lag(
         ));
         return None;
     }
-    let names: Vec<&str> = cx.metric_names().collect();
-    match names.iter().position(|n| n == driver) {
+    match cx.config.metrics.iter().position(|n| n.name == *driver) {
         Some(i) => Some(LagPlan {
             driver: i,
             delay,
@@ -321,7 +308,7 @@ fn check_lag(
             decay_kernel: m.decay_kernel,
         }),
         None => {
-            cx.unknown_name(path.key("follows"), "metric", driver, names.iter().copied());
+            cx.unknown_metric(path.key("follows"), driver);
             None
         }
     }
@@ -471,12 +458,11 @@ fn resolve_connection(
     let mut ok = true;
     for name in [&a, &b] {
         if !cx.has_metric(name) {
-            let names: Vec<&str> = cx.metric_names().collect();
             cx.unknown_name(
                 path.clone(),
                 "metric in connection",
                 name,
-                names.iter().copied(),
+                cx.config.metrics.iter().map(|m| m.name.as_str()),
             );
             ok = false;
         }
@@ -561,16 +547,14 @@ pub(super) fn check_connections(
 ) -> (Option<Vec<CorrelationPair>>, Option<Vec<PhasePlan>>) {
     let c = cx.config;
     let baseline = resolve_pairs(cx, root().key("connections"), &c.connections);
-    if c.connection_phases.len() > 64 {
-        cx.push(
-            ValidationError::new(
-                root().key("connection_phases"),
-                "too many connection phases",
-            )
-            .found(c.connection_phases.len())
-            .expected("at most 64"),
-        );
-    }
+    check_len(
+        cx,
+        root().key("connection_phases"),
+        "connection phases",
+        c.connection_phases.len(),
+        0,
+        64,
+    );
     if !c.connection_phases.is_empty() && c.connections.is_empty() {
         cx.push(
             ValidationError::new(

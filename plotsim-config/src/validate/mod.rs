@@ -49,8 +49,15 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    pub(crate) fn metric_names(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
-        self.config.metrics.iter().map(|m| m.name.as_str())
+    /// Pushes "unknown metric `name`" listing the declared metrics.
+    pub(crate) fn unknown_metric(&mut self, path: FieldPath, name: &str) {
+        let config = self.config;
+        self.unknown_name(
+            path,
+            "metric",
+            name,
+            config.metrics.iter().map(|m| m.name.as_str()),
+        );
     }
 
     pub(crate) fn has_metric(&self, name: &str) -> bool {
@@ -96,6 +103,29 @@ pub(crate) fn check_unique<'n>(
         } else {
             seen.push(name);
         }
+    }
+}
+
+/// Reports an empty list (when `min` is 1) or one longer than `max`.
+pub(crate) fn check_len(
+    cx: &mut Ctx<'_>,
+    path: FieldPath,
+    what: &str,
+    len: usize,
+    min: usize,
+    max: usize,
+) {
+    if len < min {
+        cx.push(
+            ValidationError::new(path, format!("no {what} are declared"))
+                .expected(format!("at least {min}")),
+        );
+    } else if len > max {
+        cx.push(
+            ValidationError::new(path, format!("too many {what}"))
+                .found(len)
+                .expected(format!("at most {max}")),
+        );
     }
 }
 
@@ -179,13 +209,13 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     // Declared schema (or the auto schema), keys and name collisions.
     let tables = schema::check_schema(cx);
     // Bridges, quality, holdout, entity features, sources.
-    let bridges = blocks::check_bridges(cx, tables.as_deref());
-    blocks::check_quality(cx, tables.as_deref(), n_periods);
-    blocks::check_holdout(cx, tables.as_deref(), n_periods);
-    blocks::check_entity_features(cx, tables.as_deref());
-    blocks::check_sources(cx, tables.as_deref());
+    let bridges = blocks::check_bridges(cx, &tables);
+    blocks::check_quality(cx, &tables, n_periods);
+    blocks::check_holdout(cx, &tables, n_periods);
+    blocks::check_entity_features(cx, &tables);
+    blocks::check_sources(cx, &tables);
     // Noise, output, locale, manifest settings and their cross-rules.
-    blocks::check_settings(cx, tables.as_deref());
+    blocks::check_settings(cx, &tables);
     // Non-fatal findings.
     warn_builder_footguns(cx, n_periods);
 
@@ -197,7 +227,7 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
         segments: segments?,
         correlations: correlations?,
         phases: phases?,
-        tables: schema::with_bridges(cx, tables?, bridges?),
+        tables: schema::with_bridges(cx, tables, bridges?),
         auto_schema: config.dimensions.is_empty()
             && config.facts.is_empty()
             && config.events.is_empty(),

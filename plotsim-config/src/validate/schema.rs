@@ -85,12 +85,11 @@ impl Decl<'_> {
     }
 }
 
-pub(super) fn check_schema(cx: &mut Ctx<'_>) -> Option<Vec<TablePlan>> {
+pub(super) fn check_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
     let c = cx.config;
     if c.dimensions.is_empty() && c.facts.is_empty() && c.events.is_empty() {
-        return Some(auto_schema(cx));
+        return auto_schema(cx);
     }
-    let before = cx.errors.len();
     let mut decls = collect(cx);
     check_names(cx, &decls);
     classify(cx, &mut decls);
@@ -106,34 +105,33 @@ pub(super) fn check_schema(cx: &mut Ctx<'_>) -> Option<Vec<TablePlan>> {
     }
     check_fact_cycles(cx, &decls);
     let prefixes = key_prefixes(cx, &decls);
-    if cx.errors.len() != before {
-        return None;
-    }
-    Some(
-        decls
-            .iter()
-            .map(|d| TablePlan {
-                name: d.name.to_owned(),
-                kind: d.kind,
-                grain: d.class.grain(),
-                columns: d
-                    .columns
-                    .iter()
-                    .zip(&d.parsed)
-                    .map(|(col, t)| ColumnPlan {
-                        name: col.name.clone(),
-                        ty: t.clone().unwrap_or(ColumnType::Id),
-                    })
-                    .collect(),
-                primary_key: primary_key(d, &decls),
-                key_prefix: prefixes
-                    .iter()
-                    .find(|(n, _)| n == d.name)
-                    .map(|(_, p)| p.clone()),
-                rows_per_entity: d.count,
-            })
-            .collect(),
-    )
+    // Returned even when there are errors, so that checks of other blocks that
+    // name tables (quality, holdout, bridges) still run; the plan itself is only
+    // built from an error-free config.
+    decls
+        .iter()
+        .map(|d| TablePlan {
+            name: d.name.to_owned(),
+            kind: d.kind,
+            grain: d.class.grain(),
+            columns: d
+                .columns
+                .iter()
+                .zip(&d.parsed)
+                .map(|(col, t)| ColumnPlan {
+                    name: col.name.clone(),
+                    // An unparsable type (already reported) stands in as a plain value.
+                    ty: t.clone().unwrap_or(ColumnType::Static(String::new())),
+                })
+                .collect(),
+            primary_key: primary_key(d, &decls),
+            key_prefix: prefixes
+                .iter()
+                .find(|(n, _)| n == d.name)
+                .map(|(_, p)| p.clone()),
+            rows_per_entity: d.count,
+        })
+        .collect()
 }
 
 /// The schema used when no table is declared: `dim_date`, `dim_<unit>` (key,
@@ -530,8 +528,7 @@ fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
         match ty {
             ColumnType::Ref(target) => check_ref(cx, d, j, target, decls),
             ColumnType::Metric(m) if !cx.has_metric(m) => {
-                let names: Vec<&str> = cx.metric_names().collect();
-                cx.unknown_name(tp, "metric", m, names.iter().copied());
+                cx.unknown_metric(tp, m);
             }
             ColumnType::Pool(attr) => check_pool(cx, tp, attr),
             ColumnType::Scd => {
@@ -787,8 +784,7 @@ fn check_scd(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, decls: &[De
             "an scd column needs `tracks: <metric>`",
         )),
         Some(m) if !cx.has_metric(m) => {
-            let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(p.key("tracks"), "metric", m, names.iter().copied());
+            cx.unknown_metric(p.key("tracks"), m);
         }
         Some(m) if fact_projecting(decls, m).is_none() => cx.push(
             ValidationError::new(
@@ -1003,13 +999,7 @@ fn check_fact(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
         );
     }
     if let Some(m) = f.row_count_driver.as_deref().filter(|m| !cx.has_metric(m)) {
-        let names: Vec<&str> = cx.metric_names().collect();
-        cx.unknown_name(
-            p.key("row_count_driver"),
-            "metric",
-            m,
-            names.iter().copied(),
-        );
+        cx.unknown_metric(p.key("row_count_driver"), m);
     }
     match (&f.parent_table, f.children_per_row) {
         (Some(_), None) => cx.push(ValidationError::new(
@@ -1151,8 +1141,7 @@ fn check_event(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
     let p = &d.path;
     let metric_on_fact = |cx: &mut Ctx<'_>, field: &str, m: &str| {
         if !cx.has_metric(m) {
-            let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(p.key(field.to_owned()), "metric", m, names.iter().copied());
+            cx.unknown_metric(p.key(field.to_owned()), m);
         } else if fact_projecting(decls, m).is_none() {
             cx.push(
                 ValidationError::new(

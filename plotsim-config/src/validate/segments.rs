@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::{Ctx, check_range, check_unique, is_simple_name, root};
+use super::{Ctx, check_len, check_range, check_unique, is_simple_name, root};
 use crate::dsl::archetype;
 use crate::error::{FieldPath, ValidationError};
 use crate::model::{Arrival, MetricType, Segment, title_case};
@@ -10,19 +10,14 @@ use crate::plan::SegmentPlan;
 
 pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option<Vec<SegmentPlan>> {
     let segments = &cx.config.segments;
-    if segments.is_empty() {
-        cx.push(
-            ValidationError::new(root().key("segments"), "no segments are declared")
-                .expected("at least one segment"),
-        );
-    }
-    if segments.len() > 20 {
-        cx.push(
-            ValidationError::new(root().key("segments"), "too many segments")
-                .found(segments.len())
-                .expected("at most 20"),
-        );
-    }
+    check_len(
+        cx,
+        root().key("segments"),
+        "segments",
+        segments.len(),
+        1,
+        20,
+    );
     check_unique(
         cx,
         "segment name",
@@ -113,7 +108,6 @@ fn check_segment(
     }
     let mut baseline = Vec::new();
     for (metric, level) in &s.baseline {
-        let names: Vec<&str> = cx.metric_names().collect();
         match cx.config.metrics.iter().position(|m| m.name == *metric) {
             Some(i) => {
                 if cx.config.metrics[i].r#type == MetricType::Count {
@@ -124,12 +118,7 @@ fn check_segment(
                 }
                 baseline.push((i, *level));
             }
-            None => cx.unknown_name(
-                path.key("baseline").key(metric.clone()),
-                "metric",
-                metric,
-                names.iter().copied(),
-            ),
+            None => cx.unknown_metric(path.key("baseline").key(metric.clone()), metric),
         }
     }
     check_range(
@@ -162,8 +151,7 @@ fn check_segment(
         if let Some(m) = &t.target_metric
             && !cx.has_metric(m)
         {
-            let names: Vec<&str> = cx.metric_names().collect();
-            cx.unknown_name(tp.key("target_metric"), "metric", m, names.iter().copied());
+            cx.unknown_metric(tp.key("target_metric"), m);
         }
         for (field, v) in [
             ("treatment_label", &t.treatment_label),
@@ -298,8 +286,7 @@ pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
     };
     let path = root().key("lifecycle");
     if !cx.has_metric(&l.track) {
-        let names: Vec<&str> = cx.metric_names().collect();
-        cx.unknown_name(path.key("track"), "metric", &l.track, names.iter().copied());
+        cx.unknown_metric(path.key("track"), &l.track);
     } else if let Some(m) = cx.config.metrics.iter().find(|m| m.name == l.track)
         && (m.range.is_some_and(|[_, hi]| hi > 1.0) || m.r#type == MetricType::Count)
     {
@@ -353,13 +340,14 @@ pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
 
 pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
     let effects = &cx.config.seasonality;
-    if effects.len() > 12 {
-        cx.push(
-            ValidationError::new(root().key("seasonality"), "too many seasonal effects")
-                .found(effects.len())
-                .expected("at most 12"),
-        );
-    }
+    check_len(
+        cx,
+        root().key("seasonality"),
+        "seasonal effects",
+        effects.len(),
+        0,
+        12,
+    );
     for (i, e) in effects.iter().enumerate() {
         let p = root().key("seasonality").index(i);
         if e.months.is_empty() || e.months.len() > 12 {
