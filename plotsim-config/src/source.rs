@@ -44,7 +44,11 @@ impl SourceMap {
         let map = self.0.as_ref()?;
         let mut p = path.clone();
         loop {
-            if let Some(l) = map.get(&p).or_else(|| map.get(&aliased(&p))) {
+            if let Some(l) = map
+                .get(&p)
+                .or_else(|| map.get(&aliased(&p)))
+                .or_else(|| map.get(&window_item(&p)?))
+            {
                 return Some(*l);
             }
             if p.segments().is_empty() {
@@ -52,6 +56,17 @@ impl SourceMap {
             }
             p = p.parent();
         }
+    }
+}
+
+/// `window.start` / `window.end` / `window.every` of the list form `[start, end, every]`.
+fn window_item(p: &FieldPath) -> Option<FieldPath> {
+    match p.segments() {
+        [PathSegment::Key(w), PathSegment::Key(k)] if w == "window" => {
+            let i = ["start", "end", "every"].iter().position(|x| x == k)?;
+            Some(FieldPath::root().key("window").index(i))
+        }
+        _ => None,
     }
 }
 

@@ -118,8 +118,14 @@ fn parse_error(text: &str, path: Option<&str>, e: &serde_saphyr::Error) -> Confi
     let found = location
         .map(|l| token_at(text, l))
         .filter(|t| !t.is_empty());
-    let message = rewrite_message(raw, found.as_deref());
-    let path = path.map(FieldPath::parse);
+    let message = if text.trim().is_empty() {
+        "the file is empty; a config needs at least `about`, `unit`, `window`, `metrics` and `segments`".to_owned()
+    } else {
+        rewrite_message(raw, found.as_deref())
+    };
+    // serde_path_to_error marks segments it could not name with `?`; keep the named prefix.
+    let path =
+        path.map(|p| FieldPath::parse(p.split(".?").next().unwrap_or("").trim_start_matches('?')));
     ConfigError::Parse {
         path,
         location,
@@ -152,8 +158,43 @@ fn rewrite_message(raw: &str, found: Option<&str>) -> String {
     match (expected, found) {
         (Some(exp), Some(f)) => format!("expected {exp}, found {f}"),
         (Some(exp), None) => format!("expected {exp}"),
-        (None, _) => raw.to_owned(),
+        (None, _) => rewrite_library_wording(raw),
     }
+}
+
+/// Replaces the YAML library's wording (which names its own API) with ours,
+/// and adds a "did you mean" to unknown keys.
+fn rewrite_library_wording(raw: &str) -> String {
+    if let Some(rest) = raw.strip_prefix("unknown field `")
+        && let Some((field, list)) = rest.split_once("`, expected one of ")
+    {
+        let words: Vec<&str> = list.split(", ").map(|w| w.trim_matches('`')).collect();
+        let hint = crate::words::suggest(field, words.iter().copied())
+            .map(|w| format!(" (did you mean `{w}`?)"))
+            .unwrap_or_default();
+        return format!(
+            "unknown key `{field}`; expected one of: {}{hint}",
+            words.join(", ")
+        );
+    }
+    if let Some(rest) = raw.strip_prefix("missing field `") {
+        return format!("missing required key `{}", rest);
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return format!("the key `{key}` appears twice in the same mapping");
+    }
+    if raw.starts_with("multiple YAML documents") {
+        return "the file holds several YAML documents (`---`); a config is a single document"
+            .to_owned();
+    }
+    if raw.contains("non-finite float") {
+        return "expected a finite number (.nan and .inf are not allowed)".to_owned();
+    }
+    if raw.contains("mapping values are not allowed in this context") {
+        return "YAML syntax error: a `key: value` where none is allowed; check the indentation, or quote a value that contains `: `".to_owned();
+    }
+    raw.to_owned()
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -174,12 +215,17 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 fn token_at(text: &str, loc: Location) -> String {
     let rest = text.get(loc.offset..).unwrap_or("");
     let first = rest.chars().next();
-    if matches!(first, Some('[' | '{')) {
-        let end = rest.find('\n').unwrap_or(rest.len());
-        return rest[..end].trim().to_owned();
+    let end = if matches!(first, Some('[' | '{')) {
+        rest.find('\n').unwrap_or(rest.len())
+    } else {
+        rest.find(['\n', ',', ']', '}', '#']).unwrap_or(rest.len())
+    };
+    let token = rest[..end].trim();
+    if token.chars().count() > 60 {
+        format!("{}...", token.chars().take(60).collect::<String>())
+    } else {
+        token.to_owned()
     }
-    let end = rest.find(['\n', ',', ']', '}', '#']).unwrap_or(rest.len());
-    rest[..end].trim().to_owned()
 }
 
 #[cfg(test)]
@@ -210,9 +256,21 @@ mod tests {
     fn unknown_keys_are_rejected_at_every_level() {
         let e = err("about: x\nunit: c\nwindow: {start: 2023-01, end: 2023-06, evry: monthly}\n");
         assert!(e.contains("window"), "{e}");
-        assert!(e.contains("unknown field `evry`"), "{e}");
+        assert!(e.contains("unknown key `evry`"), "{e}");
+        assert!(e.contains("did you mean `every`?"), "{e}");
         let e = err("about: x\nbogus: 1\n");
-        assert!(e.contains("unknown field `bogus`"), "{e}");
+        assert!(e.contains("unknown key `bogus`"), "{e}");
+    }
+
+    #[test]
+    fn library_wording_is_replaced() {
+        assert!(err("").contains("the file is empty"), "{}", err(""));
+        assert!(err("about: a\nabout: b\n").contains("the key `about` appears twice"));
+        let one = "about: a\nunit: u\nwindow: [2023-01, 2023-02]\nmetrics: []\nsegments: []\n";
+        assert!(err(&format!("{one}---\n{one}")).contains("several YAML documents"));
+        assert!(err("about: a\n").contains("missing required key `unit`"));
+        let long = format!("about: x\nseed: [{}]\n", "1, ".repeat(100));
+        assert!(err(&long).len() < 200, "{}", err(&long));
     }
 
     #[test]

@@ -334,8 +334,11 @@ fn connection_token_count() {
     expect(
         &with("connections: [\"mrr driven_by\"]\n"),
         "connections[0]",
-        &["exactly 3 tokens, found 2"],
+        &["exactly 3 tokens, found 2 (at character 14)"],
     );
+    // An unknown word does not hide an unknown endpoint.
+    let errs = errors(&with("connections: [\"mrr drivn_by engagment\"]\n"));
+    assert_eq!(errs.at("connections[0]").len(), 2, "{errs}");
 }
 
 #[test]
@@ -392,7 +395,7 @@ fn connection_endpoints() {
         &with("connections: [\"mrr related engagment\"]\n"),
         "connections[0]",
         &[
-            "unknown metric in connection `engagment`",
+            "connection mrr ~ engagment: unknown metric `engagment` (at character 13)",
             "did you mean `engagement`?",
         ],
     );
@@ -1026,12 +1029,16 @@ fn unknown_keys_rejected_at_nested_levels() {
     expect_load(
         &replace("archetype: growth}", "archetype: growth, colour: red}"),
         "9:51",
-        &["segments[0].colour", "unknown field `colour`"],
+        &["segments[0].colour", "unknown key `colour`"],
     );
     expect_load(
         &with("lifecycle: {track: engagement, stages: [{a: 0.1}, {b: 0.2}], order: true}\n"),
         "11:62",
-        &["lifecycle.order", "unknown field `order`"],
+        &[
+            "lifecycle.order",
+            "unknown key `order`",
+            "did you mean `enforce_order`?",
+        ],
     );
 }
 

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod budget;
+pub mod engine;
 pub mod templates;
 
 pub use plotsim_config::*;

@@ -122,6 +122,14 @@ impl ArchetypeSpec {
     /// Checks the transitions against a window of `n_periods`: each in
     /// `[1, n_periods - 1]` and strictly ascending.
     pub fn check_periods(&self, n_periods: u32) -> Result<(), DslError> {
+        if n_periods < 2 && !self.transitions.is_empty() {
+            return Err(DslError::new(
+                self.transition_positions[0],
+                format!(
+                    "a {n_periods}-period window has no room for a transition; use a single shape"
+                ),
+            ));
+        }
         let mut prev = 0;
         for (&t, &pos) in self.transitions.iter().zip(&self.transition_positions) {
             if t < 1 || t + 1 > n_periods {

@@ -134,7 +134,7 @@ impl Visitor<'_> for ScalarVisitor {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+        Ok(format!("{v:?}"))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
         Ok(v.to_string())
@@ -159,7 +159,7 @@ impl<'de> Deserialize<'de> for AttributeValues {
                 Ok(AttributeValues(vec![v.to_string()]))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(AttributeValues(vec![v.to_string()]))
+                Ok(AttributeValues(vec![format!("{v:?}")]))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
                 Ok(AttributeValues(vec![v.to_string()]))

@@ -591,16 +591,14 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
         );
     }
     for (i, l) in c.locale.0.iter().enumerate() {
-        let b = l.as_bytes();
-        let ok = b.len() == 5
-            && b[..2].iter().all(u8::is_ascii_lowercase)
-            && b[2] == b'_'
-            && b[3..].iter().all(u8::is_ascii_uppercase);
+        let ok = matches!(l.split_once('_'), Some((lang, country))
+            if (2..=3).contains(&lang.len()) && lang.bytes().all(|c| c.is_ascii_lowercase())
+                && country.len() == 2 && country.bytes().all(|c| c.is_ascii_uppercase()));
         if !ok {
             cx.push(
                 ValidationError::new(root().key("locale").index(i), "not a locale name")
                     .found(format!("`{l}`"))
-                    .expected("language_COUNTRY, e.g. en_US or fr_FR"),
+                    .expected("language_COUNTRY, e.g. en_US, fr_FR or fil_PH"),
             );
         }
     }

@@ -120,14 +120,6 @@ fn check_metric_range(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric) -> Option<
                 );
                 return None;
             }
-            if m.r#type == MetricType::Amount && lo < 0.0 {
-                cx.push(
-                    ValidationError::new(p, "an amount is non-negative")
-                        .found(format!("[{lo}, {hi}]"))
-                        .expected("min >= 0 (use type index for signed values)"),
-                );
-                return None;
-            }
             Some((lo, hi))
         }
         (_, None) => None,
@@ -379,13 +371,30 @@ fn resolve_connection(
     path: FieldPath,
     conn: &Connection,
 ) -> Option<ResolvedPair> {
-    let (a, b, strength) = match conn {
+    // Token positions inside a shorthand string, for messages ("at character N").
+    let at = |pos: Option<usize>| {
+        pos.map(|p| format!(" (at character {})", p + 1))
+            .unwrap_or_default()
+    };
+    let (a, b, strength, pos) = match conn {
         Connection::Shorthand(text) => match connection::parse(text) {
-            Ok(p) => (p.metric_a.0, p.metric_b.0, p.strength.0),
+            Ok(p) => (
+                p.metric_a.0,
+                p.metric_b.0,
+                p.strength.0,
+                [Some(p.metric_a.1), Some(p.strength.1), Some(p.metric_b.1)],
+            ),
             Err(e) => {
                 cx.push(
-                    ValidationError::new(path, format!("connection \"{text}\": {}", e.message))
-                        .expected(e.expected.unwrap_or_default()),
+                    ValidationError::new(
+                        path,
+                        format!(
+                            "connection \"{text}\": {}{}",
+                            e.message,
+                            at(Some(e.position))
+                        ),
+                    )
+                    .expected(e.expected.unwrap_or_default()),
                 );
                 return None;
             }
@@ -415,54 +424,58 @@ fn resolve_connection(
                     return None;
                 }
             };
-            (p.metric_a.clone(), p.metric_b.clone(), s)
+            (p.metric_a.clone(), p.metric_b.clone(), s, [None; 3])
         }
     };
     let coefficient = match strength {
-        Strength::Number(x) => {
-            if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
-                cx.push(
-                    ValidationError::new(
-                        path.clone(),
-                        format!("connection {a} ~ {b}: coefficient out of range"),
-                    )
-                    .found(x)
-                    .expected("a number in [-1, 1]"),
-                );
-                return None;
-            }
-            x
+        Strength::Number(x) if !x.is_finite() || !(-1.0..=1.0).contains(&x) => {
+            cx.push(
+                ValidationError::new(
+                    path.clone(),
+                    format!(
+                        "connection {a} ~ {b}: coefficient out of range{}",
+                        at(pos[1])
+                    ),
+                )
+                .found(x)
+                .expected("a number in [-1, 1]"),
+            );
+            None
         }
+        Strength::Number(x) => Some(x),
         Strength::Word(w) => match w.parse::<Relationship>() {
-            Ok(r) => r.coefficient(),
+            Ok(r) => Some(r.coefficient()),
             Err(e) => {
+                let words: Vec<String> = Relationship::ALL
+                    .iter()
+                    .map(|r| format!("{r} ({:+.2})", r.coefficient()))
+                    .collect();
                 cx.push(
                     ValidationError::new(
                         path.clone(),
-                        format!("connection {a} ~ {b}: unknown relationship word `{w}`"),
+                        format!(
+                            "connection {a} ~ {b}: unknown relationship word `{w}`{}",
+                            at(pos[1])
+                        ),
                     )
-                    .expected(format!(
-                        "one of: {}",
-                        Relationship::ALL
-                            .iter()
-                            .map(|r| format!("{r} ({:+.2})", r.coefficient()))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
+                    .expected(format!("one of: {}", words.join(", ")))
                     .suggestion(e.suggestion),
                 );
-                return None;
+                None
             }
         },
     };
-    let mut ok = true;
-    for name in [&a, &b] {
+    let mut ok = coefficient.is_some();
+    for (name, p) in [(&a, pos[0]), (&b, pos[2])] {
         if !cx.has_metric(name) {
-            cx.unknown_name(
-                path.clone(),
-                "metric in connection",
-                name,
-                cx.config.metrics.iter().map(|m| m.name.as_str()),
+            let names: Vec<&str> = cx.config.metrics.iter().map(|m| m.name.as_str()).collect();
+            cx.push(
+                ValidationError::new(
+                    path.clone(),
+                    format!("connection {a} ~ {b}: unknown metric `{name}`{}", at(p)),
+                )
+                .expected(format!("one of: {}", names.join(", ")))
+                .suggestion(crate::words::suggest(name, names.iter().copied())),
             );
             ok = false;
         }
@@ -474,6 +487,7 @@ fn resolve_connection(
         ));
         ok = false;
     }
+    let coefficient = coefficient.unwrap_or(0.0);
     ok.then_some(ResolvedPair {
         a,
         b,

@@ -260,12 +260,12 @@ fn check_window(cx: &mut Ctx<'_>) -> Option<ResolvedWindow> {
     match ResolvedWindow::resolve(&w.start, &w.end, w.every) {
         Ok(r) => Some(r),
         Err(message) => {
-            let path = if message.starts_with("start:") {
-                root().key("window").key("start")
-            } else if message.starts_with("end:") {
-                root().key("window").key("end")
+            let (path, message) = if let Some(m) = message.strip_prefix("start: ") {
+                (root().key("window").key("start"), m.to_owned())
+            } else if let Some(m) = message.strip_prefix("end: ") {
+                (root().key("window").key("end"), m.to_owned())
             } else {
-                root().key("window")
+                (root().key("window"), message)
             };
             cx.push(ValidationError::new(path, message));
             None

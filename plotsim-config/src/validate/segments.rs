@@ -95,13 +95,14 @@ fn check_segment(
                 .expected(super::SQL_IDENTIFIER),
             );
         }
-        if v.0.is_empty() {
+        if v.0.is_empty() || v.0.len() > 1000 {
             cx.push(
                 ValidationError::new(
                     path.key("attributes").key(k.clone()),
-                    "an attribute list is empty",
+                    "wrong number of attribute values",
                 )
-                .expected("a scalar or a non-empty list"),
+                .found(v.0.len())
+                .expected("a scalar or a list of 1-1000 values"),
             );
         }
         attributes.insert(k.clone(), v.0.clone());
@@ -222,16 +223,23 @@ fn check_arrival(
     match a {
         Arrival::Uniform { start, end } | Arrival::Linear { start, end, .. } => {
             late(cx, path.key("start"), *start);
-            if let Some(e) = end {
-                if e <= start {
-                    cx.push(
-                        ValidationError::new(path.key("end"), "the arrival span is empty")
-                            .found(format!("start {start}, end {e}"))
-                            .expected("end > start (end is exclusive)"),
-                    );
-                } else {
-                    late(cx, path.key("end"), e - 1);
-                }
+            // Without `end`, the span ends at max(1, n - 2) (exclusive).
+            let default_end = n_periods.map(|n| n.saturating_sub(2).max(1));
+            match (end, default_end) {
+                (Some(e), _) if e <= start => cx.push(
+                    ValidationError::new(path.key("end"), "the arrival span is empty")
+                        .found(format!("start {start}, end {e}"))
+                        .expected("end > start (end is exclusive)"),
+                ),
+                (Some(e), _) => late(cx, path.key("end"), e - 1),
+                (None, Some(d)) if d <= *start => cx.push(
+                    ValidationError::new(path.key("start"), "the arrival span is empty")
+                        .found(format!(
+                            "start {start}, default end {d} (n_periods - 2, exclusive)"
+                        ))
+                        .expected(format!("start < {d}, or an explicit `end`")),
+                ),
+                _ => {}
             }
         }
         Arrival::Step { blocks } => {

@@ -1,0 +1,211 @@
+//! Our own numerics: every uniform becomes a value through these functions,
+//! built on `libm` only, so generated values do not change when a dependency
+//! changes its numbers. `statrs` and `rand_distr` check them in tests.
+//!
+//! A metric value is drawn in "normal-score space": each cell gets a standard
+//! normal score z (independent, or correlated through the copula), and the
+//! family's quantile function maps Φ(z) to a value around the cell's centre.
+
+pub mod beta;
+pub mod gamma;
+pub mod normal;
+pub mod poisson;
+
+use plotsim_config::Family;
+
+/// Scores are clipped to ±Φ⁻¹(1 - 1e-10) before the quantile maps.
+pub const Z_CLIP: f64 = 6.361_340_902_404_056;
+
+/// Smallest centre used for the lognormal (a centre ≤ 0 becomes this).
+const LOGNORM_FLOOR: f64 = 1e-9;
+
+/// Share of the range below the range-aware Weibull scale at position 0.
+const WEIBULL_FLOOR: f64 = 0.02;
+
+/// The Weibull quantile that the range-aware centre places at the range top.
+const WEIBULL_TOP_QUANTILE: f64 = 0.99;
+
+/// A family with its resolved parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Marginal {
+    /// Lognormal with log-sd `s`; the centre is the median.
+    Lognorm {
+        /// Log-scale standard deviation.
+        s: f64,
+    },
+    /// Gamma with shape `k`; the centre is the mean.
+    Gamma {
+        /// Shape.
+        k: f64,
+    },
+    /// Poisson; the centre is the mean.
+    Poisson,
+    /// Beta(α, β) shifted so its mean sits at the centre, spread over the
+    /// range (or `scale` without a range).
+    Beta {
+        /// α.
+        alpha: f64,
+        /// β.
+        beta: f64,
+        /// Spread without a range.
+        scale: f64,
+    },
+    /// Normal with standard deviation `sigma`; the centre is the mean.
+    Normal {
+        /// Standard deviation.
+        sigma: f64,
+    },
+    /// Weibull with shape `k`.
+    Weibull {
+        /// Shape.
+        k: f64,
+    },
+}
+
+impl Marginal {
+    /// The marginal of a family with its parameters (missing ones take the
+    /// engine defaults).
+    pub fn new(family: Family, params: &indexmap::IndexMap<String, f64>) -> Self {
+        let get = |k: &str, d: f64| params.get(k).copied().unwrap_or(d);
+        match family {
+            Family::Lognorm => Marginal::Lognorm { s: get("s", 0.85) },
+            Family::Gamma => Marginal::Gamma {
+                k: get("shape", 2.0),
+            },
+            Family::Poisson => Marginal::Poisson,
+            Family::Beta => Marginal::Beta {
+                alpha: get("alpha", 2.0),
+                beta: get("beta", 5.0),
+                scale: get("scale", 1.0),
+            },
+            Family::Normal => Marginal::Normal {
+                sigma: get("sigma", 1.0),
+            },
+            Family::Weibull => Marginal::Weibull {
+                k: get("shape", 1.0),
+            },
+        }
+    }
+
+    /// Whether values are integers.
+    pub fn is_integer(self) -> bool {
+        matches!(self, Marginal::Poisson)
+    }
+
+    /// The value at normal score `z` for a cell centred on `centre`; `range`
+    /// is the metric's (effective) range. Values may fall outside the range;
+    /// the caller clamps after noise.
+    pub fn value(self, z: f64, centre: f64, range: Option<(f64, f64)>) -> f64 {
+        let z = z.clamp(-Z_CLIP, Z_CLIP);
+        match self {
+            Marginal::Normal { sigma } => centre + sigma * z,
+            Marginal::Lognorm { s } => centre.max(LOGNORM_FLOOR) * libm::exp(s * z),
+            Marginal::Gamma { k } => {
+                if centre <= 0.0 {
+                    return 0.0;
+                }
+                let (p, q) = (normal::cdf(z), normal::sf(z));
+                centre / k * gamma::quantile(k, p, q)
+            }
+            Marginal::Poisson => {
+                let (p, q) = (normal::cdf(z), normal::sf(z));
+                poisson::quantile(centre.max(0.0), p, q)
+            }
+            Marginal::Beta {
+                alpha,
+                beta: b,
+                scale,
+            } => {
+                let (p, q) = (normal::cdf(z), normal::sf(z));
+                let r = beta::quantile(alpha, b, p, q);
+                let mean = alpha / (alpha + b);
+                match range {
+                    Some((lo, hi)) => centre + (r - mean) * (hi - lo),
+                    None => (r - mean + centre) * scale,
+                }
+            }
+            Marginal::Weibull { k } => {
+                let w = weibull_unit(k, normal::sf(z));
+                match range {
+                    // Range-aware: `centre` is where the 99th percentile sits.
+                    Some((lo, _)) => {
+                        let top = weibull_unit(k, 1.0 - WEIBULL_TOP_QUANTILE);
+                        lo + (centre - lo).max(0.0) * w / top
+                    }
+                    None if centre <= 0.0 => 0.0,
+                    None => centre * w,
+                }
+            }
+        }
+    }
+
+    /// The centre of a cell at (polarity-adjusted) position `p` in [0, 1].
+    ///
+    /// Follows the original's mapping per family (lognormal median
+    /// `loc + scale·p`, gamma mean `shape·scale·p`, poisson mean `lambda·p`,
+    /// beta `lo + p·(hi - lo)`, normal `mu·p`), except the Weibull, whose
+    /// centre is range-aware when the metric has a range: the 99th percentile
+    /// moves from `lo + 2%` of the range at position 0 to `hi` at position 1,
+    /// so time-to-event values lengthen with the trajectory without piling up
+    /// at the bounds.
+    pub fn centre(
+        self,
+        p: f64,
+        params: &indexmap::IndexMap<String, f64>,
+        range: Option<(f64, f64)>,
+    ) -> f64 {
+        let get = |k: &str, d: f64| params.get(k).copied().unwrap_or(d);
+        match self {
+            Marginal::Lognorm { .. } => get("loc", 0.0) + get("scale", 1.0) * p,
+            Marginal::Gamma { k } => k * get("scale", 1.0) * p,
+            Marginal::Poisson => get("lambda", 1.0) * p,
+            Marginal::Beta { .. } => match range {
+                Some((lo, hi)) => lo + p * (hi - lo),
+                None => p,
+            },
+            Marginal::Normal { .. } => get("mu", 0.0) * p,
+            Marginal::Weibull { .. } => match range {
+                Some((lo, hi)) => lo + (hi - lo) * (WEIBULL_FLOOR + (1.0 - WEIBULL_FLOOR) * p),
+                None => get("scale", 1.0) * p,
+            },
+        }
+    }
+}
+
+/// The unit-scale Weibull quantile from the upper-tail probability `q`.
+fn weibull_unit(k: f64, q: f64) -> f64 {
+    libm::pow(-libm::log(q), 1.0 / k)
+}
+
+/// A standard Student-t draw (Bailey's polar method) from a stream.
+pub fn student_t(s: &mut super::rng::Stream, df: f64) -> f64 {
+    loop {
+        let u = 2.0 * s.uniform() - 1.0;
+        let v = 2.0 * s.uniform() - 1.0;
+        let w = u * u + v * v;
+        if w < 1.0 && w > 0.0 {
+            let c2 = u * u / w;
+            let r2 = df * (libm::pow(w, -2.0 / df) - 1.0);
+            return u.signum() * libm::sqrt(c2 * r2);
+        }
+    }
+}
+
+/// A Laplace(0, 1) draw by inversion.
+pub fn laplace(u: f64) -> f64 {
+    if u < 0.5 {
+        libm::log(2.0 * u)
+    } else {
+        -libm::log(2.0 * (1.0 - u))
+    }
+}
+
+/// Round half to even (for integer families).
+pub fn round_half_even(x: f64) -> f64 {
+    let r = x.round();
+    if (x - x.trunc()).abs() == 0.5 {
+        2.0 * (x / 2.0).round()
+    } else {
+        r
+    }
+}

@@ -1,0 +1,50 @@
+//! The Poisson quantile.
+
+/// The smallest k with P(X <= k) >= p for X ~ Poisson(lambda); `q` = 1 - p
+/// is passed separately so the upper tail keeps its precision.
+pub fn quantile(lambda: f64, p: f64, q: f64) -> f64 {
+    if lambda <= 0.0 || p <= 0.0 {
+        return 0.0;
+    }
+    if q <= 0.0 {
+        return f64::INFINITY;
+    }
+    if lambda < 30.0 && p <= 0.999 {
+        // Sequential summation of the pmf from 0.
+        let mut pmf = libm::exp(-lambda);
+        let mut cdf = pmf;
+        let mut k = 0.0;
+        while cdf < p && k < 10_000.0 {
+            k += 1.0;
+            pmf *= lambda / k;
+            cdf += pmf;
+        }
+        return k;
+    }
+    // Start from the normal approximation, then step with exact tails:
+    // P(X <= k) = Q(k + 1, lambda), P(X > k) = P(k + 1, lambda).
+    let lower = p <= q;
+    let z = if lower {
+        super::normal::quantile_tail(p, true)
+    } else {
+        super::normal::quantile_tail(q, false)
+    };
+    let mut k = (lambda + z * libm::sqrt(lambda) + (z * z - 1.0) / 6.0)
+        .round()
+        .max(0.0);
+    // meets(k): P(X <= k) >= p.
+    let meets = |k: f64| {
+        let (pk, qk) = super::gamma::incomplete(k + 1.0, lambda);
+        if lower { qk >= p } else { pk <= q }
+    };
+    if meets(k) {
+        while k > 0.0 && meets(k - 1.0) {
+            k -= 1.0;
+        }
+    } else {
+        while !meets(k) {
+            k += 1.0;
+        }
+    }
+    k
+}

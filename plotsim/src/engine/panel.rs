@@ -1,0 +1,415 @@
+//! The per-entity engine: positions, then metric values, for one entity over
+//! the whole window. This is the only place values are made; the run, the
+//! calibration pilot and (later) the trace all call [`generate_entity`].
+
+use plotsim_config::plan::{MetricPlan, Plan};
+use plotsim_config::{BaselineLevel, Granularity, MetricType, NoiseFamily, Polarity};
+
+use super::correlation::Lower;
+use super::dist::{self, Marginal, round_half_even};
+use super::entities::Entity;
+use super::rng::{Part, Stream, stream};
+use super::trajectory::{self, CurveSegment};
+use chrono::Datelike;
+
+/// Per-metric settings resolved for generation.
+#[derive(Debug, Clone)]
+pub(crate) struct MetricRt {
+    pub(crate) name: String,
+    pub(crate) marginal: Marginal,
+    pub(crate) params: indexmap::IndexMap<String, f64>,
+    pub(crate) polarity: Polarity,
+    pub(crate) count: bool,
+    pub(crate) sensitivity: f64,
+    pub(crate) lag: Option<plotsim_config::plan::LagPlan>,
+}
+
+/// Per-segment settings resolved for generation.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentRt {
+    pub(crate) name: String,
+    pub(crate) curves: Vec<CurveSegment>,
+    /// Effective range per metric (the baseline third, or the metric's range).
+    pub(crate) ranges: Vec<Option<(f64, f64)>>,
+    pub(crate) sensitivity: f64,
+    /// (lift, start period, target metric index) for treated entities.
+    pub(crate) lift: Option<(f64, u32, Option<usize>)>,
+}
+
+/// Which copula factor applies in each period.
+#[derive(Debug, Clone, Default)]
+pub struct Factors {
+    /// Factor per slot (None = independent metrics).
+    pub(crate) slots: Vec<Option<Lower>>,
+    /// Slot index per period.
+    pub(crate) slot_of_period: Vec<usize>,
+}
+
+/// Everything the per-entity engine needs, resolved once per run.
+#[derive(Debug, Clone)]
+pub struct EngineCtx {
+    pub(crate) seed: u64,
+    pub(crate) n_periods: usize,
+    pub(crate) metrics: Vec<MetricRt>,
+    pub(crate) lag_order: Vec<usize>,
+    pub(crate) segments: Vec<SegmentRt>,
+    pub(crate) seasonal: Vec<f64>,
+    pub(crate) noise: plotsim_config::Noise,
+}
+
+fn effective_range(m: &MetricPlan, level: Option<BaselineLevel>) -> Option<(f64, f64)> {
+    let (lo, hi) = m.range?;
+    let (a, b) = match level {
+        None => return Some((lo, hi)),
+        Some(BaselineLevel::High) => (2.0 / 3.0, 1.0),
+        Some(BaselineLevel::Mid) => (1.0 / 3.0, 2.0 / 3.0),
+        Some(BaselineLevel::Low) => (0.0, 1.0 / 3.0),
+    };
+    Some((lo + a * (hi - lo), lo + b * (hi - lo)))
+}
+
+/// Summed seasonal strength per period (by calendar month; weekly periods
+/// take the month of their first day inside the window).
+fn seasonal_factors(plan: &Plan) -> Vec<f64> {
+    let w = &plan.window;
+    w.periods()
+        .map(|p| {
+            let mut d = p.start_date();
+            if w.granularity == Granularity::Weekly && d < w.first_day {
+                d = w.first_day;
+            }
+            let month = d.month();
+            plan.config
+                .seasonality
+                .iter()
+                .filter(|e| e.months.contains(&month))
+                .map(|e| e.strength)
+                .sum()
+        })
+        .collect()
+}
+
+impl EngineCtx {
+    /// Resolves a plan for generation with a run seed.
+    pub fn new(plan: &Plan, seed: u64) -> Self {
+        let metrics = plan
+            .metrics
+            .iter()
+            .map(|m| MetricRt {
+                name: m.name.clone(),
+                marginal: Marginal::new(m.family, &m.params),
+                params: m.params.clone(),
+                polarity: m.polarity,
+                count: m.kind == MetricType::Count,
+                sensitivity: m.seasonal_sensitivity,
+                lag: m.lag.clone(),
+            })
+            .collect();
+        let segments = plan
+            .segments
+            .iter()
+            .map(|s| SegmentRt {
+                name: s.name.clone(),
+                curves: trajectory::segments(&s.archetype, plan.window.n_periods),
+                ranges: plan
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        effective_range(
+                            m,
+                            s.baseline.iter().find(|(j, _)| *j == i).map(|(_, l)| *l),
+                        )
+                    })
+                    .collect(),
+                sensitivity: s.seasonal_sensitivity,
+                lift: s.treatment.as_ref().map(|t| {
+                    (
+                        t.lift_log_odds,
+                        t.start_period,
+                        t.target_metric.as_ref().and_then(|n| plan.metric_index(n)),
+                    )
+                }),
+            })
+            .collect();
+        EngineCtx {
+            seed,
+            n_periods: plan.window.n_periods as usize,
+            metrics,
+            lag_order: plan.lag_order.clone(),
+            segments,
+            seasonal: seasonal_factors(plan),
+            noise: plan.config.noise.clone(),
+        }
+    }
+
+    /// Number of metrics.
+    pub fn n_metrics(&self) -> usize {
+        self.metrics.len()
+    }
+}
+
+/// One entity's panel: trajectory positions and realised values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityPanel {
+    /// The entity.
+    pub entity: Entity,
+    /// Raw trajectory position per period (NaN before arrival).
+    pub positions: Vec<f64>,
+    /// Values, metric-major: `values[m * n_periods + t]`; NaN = null or inactive.
+    pub values: Vec<f64>,
+}
+
+impl EntityPanel {
+    /// The value of metric `m` in period `t` (None for null or inactive).
+    pub fn value(&self, m: usize, t: usize) -> Option<f64> {
+        let n = self.positions.len();
+        let v = self.values[m * n + t];
+        (!v.is_nan()).then_some(v)
+    }
+}
+
+/// What happened to one cell, for tracing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellTrace {
+    /// Entity ordinal.
+    pub entity: u64,
+    /// Period index.
+    pub period: usize,
+    /// Metric index.
+    pub metric: usize,
+    /// Raw trajectory position.
+    pub position: f64,
+    /// Position after lag and treatment.
+    pub effective_position: f64,
+    /// Centre before seasonality.
+    pub centre: f64,
+    /// Effective seasonal strength (S·metric sensitivity·entity sensitivity).
+    pub seasonal: f64,
+    /// Centre after seasonality.
+    pub modulated_centre: f64,
+    /// The (correlated) normal score.
+    pub z: f64,
+    /// Value from the marginal, before noise.
+    pub drawn: f64,
+    /// Whether an outlier replaced the value.
+    pub outlier: bool,
+    /// Whether the cell was nulled.
+    pub null: bool,
+    /// Final value (NaN when null).
+    pub value: f64,
+}
+
+/// Receives every cell the engine makes; the production run passes [`NoTrace`].
+pub trait CellObserver {
+    /// Called once per (period, metric) cell of an active period.
+    fn cell(&mut self, trace: &CellTrace);
+}
+
+/// The observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTrace;
+
+impl CellObserver for NoTrace {
+    #[inline]
+    fn cell(&mut self, _: &CellTrace) {}
+}
+
+fn logistic(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + libm::exp(-x))
+    } else {
+        let e = libm::exp(x);
+        e / (1.0 + e)
+    }
+}
+
+/// Effective positions per metric: lag blend (drivers before followers), then
+/// the treatment lift.
+fn effective_positions(ctx: &EngineCtx, seg: &SegmentRt, entity: &Entity, x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let start = entity.start_period as usize;
+    let mut eff = vec![f64::NAN; ctx.metrics.len() * n];
+    for &m in &ctx.lag_order {
+        for t in start..n {
+            let mut e = x[t];
+            if let Some(lag) = &ctx.metrics[m].lag {
+                let k = lag.delay as usize;
+                let driver = &eff[lag.driver * n..(lag.driver + 1) * n];
+                if t >= k {
+                    let w = lag.decay_window.unwrap_or(1) as usize;
+                    let (mut num, mut den) = (0.0, 0.0);
+                    for s in 0..w {
+                        let Some(at) = (t - k).checked_sub(s) else {
+                            break;
+                        };
+                        let d = driver[at];
+                        if d.is_nan() {
+                            continue;
+                        }
+                        let weight = match (lag.decay_window, lag.decay_kernel) {
+                            (None, _) => 1.0,
+                            (Some(_), plotsim_config::DecayKernel::Geometric) => {
+                                libm::pow(0.5, s as f64)
+                            }
+                            (Some(win), plotsim_config::DecayKernel::Linear) => {
+                                (win as usize - s) as f64
+                            }
+                        };
+                        num += weight * d;
+                        den += weight;
+                    }
+                    if den > 0.0 {
+                        e = num / den;
+                    }
+                }
+            }
+            if entity.treated
+                && let Some((lift, t0, target)) = seg.lift
+                && lift != 0.0
+                && t >= t0 as usize
+                && target.is_none_or(|tm| tm == m)
+            {
+                let c = e.clamp(1e-12, 1.0 - 1e-12);
+                e = logistic(libm::log(c / (1.0 - c)) + lift);
+            }
+            eff[m * n + t] = e;
+        }
+    }
+    eff
+}
+
+/// The metric streams of an entity, one per metric, keyed by names.
+fn metric_streams(ctx: &EngineCtx, purpose: &str, seg: &SegmentRt, entity: &Entity) -> Vec<Stream> {
+    ctx.metrics
+        .iter()
+        .map(|m| {
+            stream(
+                ctx.seed,
+                &[
+                    Part::Str(purpose),
+                    Part::Str(&seg.name),
+                    Part::U64(entity.index),
+                    Part::Str(&m.name),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
+/// value (NaN when nulled) and whether an outlier fired.
+fn add_noise(noise: &plotsim_config::Noise, s: &mut Stream, v: f64, position: f64) -> (f64, bool) {
+    let mut v = v;
+    if noise.gaussian_sigma > 0.0 {
+        let scale = if noise.scale_with_trajectory {
+            noise.gaussian_sigma * position
+        } else if v == 0.0 {
+            noise.gaussian_sigma
+        } else {
+            noise.gaussian_sigma * v.abs()
+        };
+        let e = match noise.noise_family {
+            NoiseFamily::Gaussian => s.normal(),
+            NoiseFamily::StudentT => dist::student_t(s, noise.degrees_of_freedom.unwrap_or(3.0)),
+            NoiseFamily::Laplace => dist::laplace(s.uniform()),
+        };
+        v += scale * e;
+    }
+    let mut outlier = false;
+    if noise.outlier_rate > 0.0 && s.uniform() < noise.outlier_rate {
+        let mag = if v == 0.0 { 1.0 } else { v.abs() };
+        let sign = if v < 0.0 { -1.0 } else { 1.0 };
+        v = sign * mag * (3.0 + 7.0 * s.uniform());
+        outlier = true;
+    }
+    if noise.mcar_rate > 0.0 && s.uniform() < noise.mcar_rate {
+        return (f64::NAN, outlier);
+    }
+    (v, outlier)
+}
+
+/// Generates one entity over the whole window.
+///
+/// `purpose` names the random streams (`"metric"` for the run, `"pilot"` for
+/// calibration), so a pilot never shares draws with the data it calibrates.
+pub fn generate_entity<O: CellObserver>(
+    ctx: &EngineCtx,
+    factors: &Factors,
+    entity: &Entity,
+    purpose: &str,
+    obs: &mut O,
+) -> EntityPanel {
+    let n = ctx.n_periods;
+    let m_count = ctx.metrics.len();
+    let seg = &ctx.segments[entity.segment];
+    let mut x = vec![0.0; n];
+    trajectory::positions(&seg.curves, entity.start_period, &mut x);
+    let eff = effective_positions(ctx, seg, entity, &x);
+    let mut streams = metric_streams(ctx, purpose, seg, entity);
+    let mut values = vec![f64::NAN; m_count * n];
+    let mut z = vec![0.0; m_count];
+    let mut y = vec![0.0; m_count];
+    for t in entity.start_period as usize..n {
+        for (zi, s) in z.iter_mut().zip(streams.iter_mut()) {
+            *zi = s.normal();
+        }
+        match factors
+            .slot_of_period
+            .get(t)
+            .and_then(|&i| factors.slots.get(i))
+            .and_then(Option::as_ref)
+        {
+            Some(l) => l.apply(&z, &mut y),
+            None => y.copy_from_slice(&z),
+        }
+        for (m, rt) in ctx.metrics.iter().enumerate() {
+            let e = eff[m * n + t];
+            let p = match rt.polarity {
+                Polarity::Positive => e,
+                Polarity::Negative => 1.0 - e,
+            };
+            let range = seg.ranges[m];
+            let centre = rt.marginal.centre(p, &rt.params, range);
+            let seasonal = ctx.seasonal[t] * rt.sensitivity * seg.sensitivity;
+            let mut modulated = centre;
+            if seasonal != 0.0 {
+                modulated *= 1.0 + seasonal;
+                if let Some((lo, hi)) = range {
+                    modulated = modulated.clamp(lo, hi);
+                }
+            }
+            let drawn = rt.marginal.value(y[m], modulated, range);
+            let (mut v, outlier) = add_noise(&ctx.noise, &mut streams[m], drawn, x[t]);
+            if !v.is_nan() {
+                if let Some((lo, hi)) = range {
+                    v = v.clamp(lo, hi);
+                }
+                if rt.count || rt.marginal.is_integer() {
+                    v = round_half_even(v.max(0.0));
+                }
+            }
+            values[m * n + t] = v;
+            obs.cell(&CellTrace {
+                entity: entity.ordinal,
+                period: t,
+                metric: m,
+                position: x[t],
+                effective_position: e,
+                centre,
+                seasonal,
+                modulated_centre: modulated,
+                z: y[m],
+                drawn,
+                outlier,
+                null: v.is_nan(),
+                value: v,
+            });
+        }
+    }
+    EntityPanel {
+        entity: entity.clone(),
+        positions: x,
+        values,
+    }
+}

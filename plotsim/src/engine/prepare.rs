@@ -1,0 +1,324 @@
+//! Once-per-run set-up: entity expansion, correlation matrices (projected to
+//! the nearest correlation matrix where needed) and their calibration.
+//!
+//! Calibration: all metrics of an entity share one trajectory, so the
+//! realised correlation of two metrics is the copula's plus what the shared
+//! trajectory (and the marginals, noise and clamps) add or take away. The
+//! copula targets are therefore adjusted on a pilot until the pilot's pooled
+//! entity-period correlation of every declared pair matches the request. The
+//! pilot is a deterministic sample of the run's entities generated from their
+//! own named streams (`pilot`), so `prepare` is a pure function of the plan
+//! and the seed, and every batch, thread and shard computes the same result.
+
+use nalgebra::DMatrix;
+use rayon::prelude::*;
+
+use plotsim_config::Plan;
+
+use super::correlation::{Lower, assemble, cholesky, nearest_correlation};
+use super::entities::Entities;
+use super::panel::{EngineCtx, EntityPanel, Factors, NoTrace, generate_entity};
+
+/// Pilot size: enough entity-periods for a correlation standard error of
+/// about 0.005, or every entity of a smaller run.
+const PILOT_CELLS: u64 = 40_000;
+/// Most calibration rounds.
+const MAX_ROUNDS: usize = 12;
+/// Calibration stops when every pilot correlation is this close to its target.
+const TOLERANCE: f64 = 0.005;
+
+/// Pooled co-moments of two series; mergeable (Chan et al.).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CoMoment {
+    /// Observations.
+    pub n: f64,
+    mean_a: f64,
+    mean_b: f64,
+    m2a: f64,
+    m2b: f64,
+    cab: f64,
+}
+
+impl CoMoment {
+    /// Adds one observation.
+    pub fn add(&mut self, a: f64, b: f64) {
+        self.n += 1.0;
+        let da = a - self.mean_a;
+        self.mean_a += da / self.n;
+        let db = b - self.mean_b;
+        self.mean_b += db / self.n;
+        self.m2a += da * (a - self.mean_a);
+        self.m2b += db * (b - self.mean_b);
+        self.cab += da * (b - self.mean_b);
+    }
+
+    /// Merges another accumulator into this one.
+    pub fn merge(&mut self, o: &CoMoment) {
+        if o.n == 0.0 {
+            return;
+        }
+        if self.n == 0.0 {
+            *self = *o;
+            return;
+        }
+        let n = self.n + o.n;
+        let da = o.mean_a - self.mean_a;
+        let db = o.mean_b - self.mean_b;
+        self.m2a += o.m2a + da * da * self.n * o.n / n;
+        self.m2b += o.m2b + db * db * self.n * o.n / n;
+        self.cab += o.cab + da * db * self.n * o.n / n;
+        self.mean_a += da * o.n / n;
+        self.mean_b += db * o.n / n;
+        self.n = n;
+    }
+
+    /// Pearson correlation (0 when either series is constant).
+    pub fn correlation(&self) -> f64 {
+        let d = libm::sqrt(self.m2a * self.m2b);
+        if d > 0.0 { self.cab / d } else { 0.0 }
+    }
+}
+
+/// One declared pair in one slot (the baseline or a phase).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairRecord {
+    /// Slot: 0 = baseline, i + 1 = `connection_phases[i]`.
+    pub slot: usize,
+    /// First metric index.
+    pub a: usize,
+    /// Second metric index.
+    pub b: usize,
+    /// The requested correlation.
+    pub requested: f64,
+    /// After projecting the requested matrix to the nearest correlation matrix.
+    pub projected: f64,
+    /// The copula correlation after calibration.
+    pub calibrated: f64,
+    /// The pilot's realised correlation with the calibrated copula.
+    pub pilot_realized: f64,
+    /// Whether no valid copula reaches the request (the closest was used).
+    pub infeasible: bool,
+}
+
+/// One copula matrix per slot.
+type Matrices = Vec<DMatrix<f64>>;
+/// Pilot correlations per slot and pair.
+type Correlations = Vec<Vec<f64>>;
+
+/// One correlation slot: the periods it covers and its declared pairs.
+#[derive(Debug, Clone)]
+struct Slot {
+    periods: Vec<bool>,
+    pairs: Vec<(usize, usize, f64)>,
+}
+
+/// The once-per-run state shared by every batch.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Resolved engine settings.
+    pub ctx: EngineCtx,
+    /// The entities.
+    pub entities: Entities,
+    /// Copula factors per period.
+    pub factors: Factors,
+    /// Correlation records per declared pair.
+    pub pairs: Vec<PairRecord>,
+    /// Calibration rounds run.
+    pub calibration_rounds: usize,
+    /// Pilot entities used.
+    pub pilot_entities: u64,
+    /// Correlation slot of every period (0 = baseline).
+    pub slot_of_period: Vec<usize>,
+}
+
+fn slots(plan: &Plan) -> Vec<Slot> {
+    let n = plan.window.n_periods as usize;
+    let base = |p: &plotsim_config::plan::CorrelationPair| (p.a, p.b, p.coefficient);
+    let mut slots = vec![Slot {
+        periods: vec![true; n],
+        pairs: plan.correlations.iter().map(base).collect(),
+    }];
+    for ph in &plan.phases {
+        let mut periods = vec![false; n];
+        let span = ph.start_period as usize..=(ph.end_period as usize).min(n - 1);
+        periods[span.clone()].fill(true);
+        slots[0].periods[span].fill(false);
+        // A phase without pairs keeps the baseline's correlations.
+        let pairs = if ph.pairs.is_empty() {
+            slots[0].pairs.clone()
+        } else {
+            ph.pairs.iter().map(base).collect()
+        };
+        slots.push(Slot { periods, pairs });
+    }
+    slots
+}
+
+fn factor(m: usize, matrix: &DMatrix<f64>, pairs: &[(usize, usize, f64)]) -> Option<Lower> {
+    if pairs.is_empty() || m < 2 {
+        return None;
+    }
+    cholesky(matrix)
+}
+
+/// Pooled pilot correlations per slot and pair.
+fn measure(
+    ctx: &EngineCtx,
+    slots: &[Slot],
+    factors: &Factors,
+    entities: &[super::entities::Entity],
+) -> Vec<Vec<CoMoment>> {
+    let per_entity: Vec<Vec<Vec<CoMoment>>> = entities
+        .par_iter()
+        .map(|e| {
+            let panel = generate_entity(ctx, factors, e, "pilot", &mut NoTrace);
+            accumulate(&panel, slots)
+        })
+        .collect();
+    let mut total: Vec<Vec<CoMoment>> = slots
+        .iter()
+        .map(|s| vec![CoMoment::default(); s.pairs.len()])
+        .collect();
+    for e in &per_entity {
+        for (ts, es) in total.iter_mut().zip(e) {
+            for (t, x) in ts.iter_mut().zip(es) {
+                t.merge(x);
+            }
+        }
+    }
+    total
+}
+
+fn accumulate(panel: &EntityPanel, slots: &[Slot]) -> Vec<Vec<CoMoment>> {
+    let n = panel.positions.len();
+    slots
+        .iter()
+        .map(|s| {
+            s.pairs
+                .iter()
+                .map(|&(a, b, _)| {
+                    let mut c = CoMoment::default();
+                    for t in (0..n).filter(|&t| s.periods[t]) {
+                        if let (Some(x), Some(y)) = (panel.value(a, t), panel.value(b, t)) {
+                            c.add(x, y);
+                        }
+                    }
+                    c
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs the once-per-run set-up for `plan` with the run seed.
+pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
+    let ctx = EngineCtx::new(plan, seed);
+    let entities = Entities::new(plan, seed);
+    let m = ctx.n_metrics();
+    let slots = slots(plan);
+    let n = plan.window.n_periods as usize;
+    let slot_of_period: Vec<usize> = (0..n)
+        .map(|t| slots.iter().rposition(|s| s.periods[t]).unwrap_or(0))
+        .collect();
+    let requested: Vec<DMatrix<f64>> = slots.iter().map(|s| assemble(m, &s.pairs)).collect();
+    let projected: Vec<DMatrix<f64>> = requested
+        .iter()
+        .map(|r| nearest_correlation(r).matrix)
+        .collect();
+    let mut current = projected.clone();
+    let build = |mats: &[DMatrix<f64>]| Factors {
+        slots: mats
+            .iter()
+            .zip(&slots)
+            .map(|(mat, s)| factor(m, mat, &s.pairs))
+            .collect(),
+        slot_of_period: slot_of_period.clone(),
+    };
+
+    let total = entities.len();
+    let per_entity_cells = n.max(1) as u64;
+    let pilot_n = total.min(PILOT_CELLS.div_ceil(per_entity_cells).max(200));
+    let pilot: Vec<_> = (0..pilot_n)
+        .map(|j| entities.get(plan, seed, j * total / pilot_n.max(1)))
+        .collect();
+
+    let has_pairs = slots.iter().any(|s| !s.pairs.is_empty());
+    let mut rounds = 0;
+    let mut realized: Vec<Vec<f64>> = slots.iter().map(|s| vec![0.0; s.pairs.len()]).collect();
+    if has_pairs && m >= 2 && !pilot.is_empty() {
+        let mut prev: Option<(Matrices, Correlations)> = None;
+        let mut best: Option<(f64, Matrices, Correlations)> = None;
+        while rounds < MAX_ROUNDS {
+            rounds += 1;
+            let measured = measure(&ctx, &slots, &build(&current), &pilot);
+            let r: Vec<Vec<f64>> = measured
+                .iter()
+                .map(|s| s.iter().map(CoMoment::correlation).collect())
+                .collect();
+            let worst = slots
+                .iter()
+                .zip(&r)
+                .flat_map(|(s, rs)| s.pairs.iter().zip(rs).map(|(p, x)| (p.2 - x).abs()))
+                .fold(0.0, f64::max);
+            if best.as_ref().is_none_or(|b| worst < b.0) {
+                best = Some((worst, current.clone(), r.clone()));
+            }
+            if worst <= TOLERANCE {
+                break;
+            }
+            // Secant step per pair; the first round assumes a slope of 1.
+            let mut next = current.clone();
+            for (si, s) in slots.iter().enumerate() {
+                for (pi, &(a, b, target)) in s.pairs.iter().enumerate() {
+                    let c = current[si][(a, b)];
+                    let mut slope = 1.0;
+                    if let Some((pc, pr)) = &prev {
+                        let dc = c - pc[si][(a, b)];
+                        let dr = r[si][pi] - pr[si][pi];
+                        if dc.abs() > 1e-6 && dr.abs() > 1e-6 {
+                            slope = (dr / dc).clamp(0.2, 5.0);
+                        }
+                    }
+                    let v = (c + (target - r[si][pi]) / slope).clamp(-0.999, 0.999);
+                    next[si][(a, b)] = v;
+                    next[si][(b, a)] = v;
+                }
+                next[si] = nearest_correlation(&next[si]).matrix;
+            }
+            prev = Some((current, r));
+            current = next;
+        }
+        if let Some((_, mats, r)) = best {
+            current = mats;
+            realized = r;
+        }
+    }
+    let factors = build(&current);
+    let mut pairs = Vec::new();
+    for (si, s) in slots.iter().enumerate() {
+        for (pi, &(a, b, target)) in s.pairs.iter().enumerate() {
+            let calibrated = current[si][(a, b)];
+            let pilot_realized = realized[si][pi];
+            let infeasible = (pilot_realized - target).abs() > 0.05 && calibrated.abs() >= 0.99;
+            pairs.push(PairRecord {
+                slot: si,
+                a,
+                b,
+                requested: target,
+                projected: projected[si][(a, b)],
+                calibrated,
+                pilot_realized,
+                infeasible,
+            });
+        }
+    }
+    Prepared {
+        ctx,
+        entities,
+        factors,
+        pairs,
+        calibration_rounds: rounds,
+        pilot_entities: pilot_n,
+        slot_of_period,
+    }
+}
