@@ -8,6 +8,22 @@ use std::process::ExitCode;
 
 use crate::render;
 
+/// `print!` that ignores a closed stdout (e.g. `plotsim validate f | head -1`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `println!` that ignores a closed stdout.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// A config file read and parsed, or the exit code after reporting why not.
 fn load(path: &Path) -> Result<(String, Config), ExitCode> {
     let name = path.display().to_string();
@@ -21,8 +37,8 @@ fn load(path: &Path) -> Result<(String, Config), ExitCode> {
     match Config::from_yaml_str(&text) {
         Ok(c) => Ok((text, c)),
         Err(e) => {
-            println!("INVALID: {name}");
-            print!("{}", indent(&render::load_error(&name, &text, &e)));
+            outln!("INVALID: {name}");
+            out!("{}", indent(&render::load_error(&name, &text, &e)));
             Err(ExitCode::from(1))
         }
     }
@@ -45,11 +61,16 @@ fn budget(plan: &Plan) -> CellBudget {
     CellBudget::resolve(plan.config.output.cell_budget, env.as_deref())
 }
 
-fn budget_line(plan: &Plan) -> String {
+fn budget_line(plan: &Plan, allow_large: bool) -> String {
     let b = budget(plan);
     let cells = plan.cells();
     if b.limit == 0 {
         format!("{} cells ({b})", group(cells))
+    } else if b.exceeded_by(cells) && allow_large {
+        format!(
+            "{} cells exceed the {b}; allowed by --allow-large-dataset",
+            group(cells)
+        )
     } else if b.exceeded_by(cells) {
         format!(
             "{} cells exceed the {b}; `plotsim run` will need --allow-large-dataset (or raise output.cell_budget)",
@@ -78,7 +99,7 @@ fn table_counts(plan: &Plan) -> String {
 }
 
 /// `plotsim validate FILE`.
-pub(crate) fn validate(path: &Path) -> ExitCode {
+pub(crate) fn validate(path: &Path, allow_large: bool) -> ExitCode {
     let name = path.display().to_string();
     let (text, config) = match load(path) {
         Ok(x) => x,
@@ -86,8 +107,8 @@ pub(crate) fn validate(path: &Path) -> ExitCode {
     };
     match config.validate() {
         Ok(plan) => {
-            println!("VALID: {name}");
-            println!(
+            outln!("VALID: {name}");
+            outln!(
                 "  {} entities x {} {} periods, {} metrics, {}",
                 group(plan.n_entities()),
                 plan.window.n_periods,
@@ -95,17 +116,17 @@ pub(crate) fn validate(path: &Path) -> ExitCode {
                 plan.metrics.len(),
                 table_counts(&plan)
             );
-            println!("  {}", budget_line(&plan));
+            outln!("  {}", budget_line(&plan, allow_large));
             for w in &plan.warnings {
-                println!("  warning: {w}");
+                outln!("  warning: {w}");
             }
             ExitCode::SUCCESS
         }
         Err(errors) => {
-            println!("INVALID: {name}");
-            println!("  {} problem(s):", errors.len());
+            outln!("INVALID: {name}");
+            outln!("  {} problem(s):", errors.len());
             for e in errors.errors() {
-                print!("{}", indent(&render::validation_error(&name, &text, e)));
+                out!("{}", indent(&render::validation_error(&name, &text, e)));
             }
             ExitCode::from(1)
         }
@@ -113,7 +134,7 @@ pub(crate) fn validate(path: &Path) -> ExitCode {
 }
 
 /// `plotsim info FILE`.
-pub(crate) fn info(path: &Path) -> ExitCode {
+pub(crate) fn info(path: &Path, allow_large: bool) -> ExitCode {
     let name = path.display().to_string();
     let (text, config) = match load(path) {
         Ok(x) => x,
@@ -122,18 +143,18 @@ pub(crate) fn info(path: &Path) -> ExitCode {
     let plan = match config.validate() {
         Ok(p) => p,
         Err(errors) => {
-            println!("INVALID: {name}");
+            outln!("INVALID: {name}");
             for e in errors.errors() {
-                print!("{}", indent(&render::validation_error(&name, &text, e)));
+                out!("{}", indent(&render::validation_error(&name, &text, e)));
             }
             return ExitCode::from(1);
         }
     };
     let c = &plan.config;
     let w = &plan.window;
-    println!("About: {}", c.about);
-    println!("Unit: {}", c.unit);
-    println!(
+    outln!("About: {}", c.about);
+    outln!("Unit: {}", c.unit);
+    outln!(
         "Entities: {} across {} segment(s) ({})",
         group(plan.n_entities()),
         plan.segments.len(),
@@ -143,7 +164,7 @@ pub(crate) fn info(path: &Path) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
+    outln!(
         "Time window: {} to {} ({} {} periods: {} .. {})",
         c.window.start,
         c.window.end,
@@ -152,7 +173,7 @@ pub(crate) fn info(path: &Path) -> ExitCode {
         w.period(0),
         w.period(w.n_periods - 1)
     );
-    println!(
+    outln!(
         "Metrics: {} ({})",
         plan.metrics.len(),
         plan.metrics
@@ -161,12 +182,12 @@ pub(crate) fn info(path: &Path) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
+    outln!(
         "Connections: {} pair(s), {} phase(s)",
         plan.correlations.len(),
         plan.phases.len()
     );
-    println!(
+    outln!(
         "Tables: {}{}",
         table_counts(&plan),
         if plan.auto_schema {
@@ -185,27 +206,27 @@ pub(crate) fn info(path: &Path) -> ExitCode {
                 _ => "associations per entity".to_owned(),
             },
         };
-        println!("  {:<28} {:<22} {rows}", t.name, format!("{:?}", t.grain));
+        outln!("  {:<28} {:<22} {rows}", t.name, format!("{:?}", t.grain));
     }
-    println!("Cells: {}", budget_line(&plan));
+    outln!("Cells: {}", budget_line(&plan, allow_large));
     match c.seed {
-        Some(s) => println!("Seed: {s}"),
-        None => println!("Seed: none (a seed is drawn at run time and recorded in the output)"),
+        Some(s) => outln!("Seed: {s}"),
+        None => outln!("Seed: none (a seed is drawn at run time and recorded in the output)"),
     }
     for warn in &plan.warnings {
-        println!("warning: {warn}");
+        outln!("warning: {warn}");
     }
     ExitCode::SUCCESS
 }
 
 /// `plotsim list-templates` and `plotsim template --list`.
 pub(crate) fn list_templates() -> ExitCode {
-    println!("Templates:");
+    outln!("Templates:");
     for t in plotsim::templates::TEMPLATES {
-        println!("  {:<12} {}", t.name, t.description);
+        outln!("  {:<12} {}", t.name, t.description);
     }
-    println!();
-    println!("Usage: plotsim template saas -o saas.yaml && plotsim validate saas.yaml");
+    outln!();
+    outln!("Usage: plotsim template saas -o saas.yaml && plotsim validate saas.yaml");
     ExitCode::SUCCESS
 }
 
@@ -227,7 +248,7 @@ pub(crate) fn template(name: &str, output: Option<&Path>) -> ExitCode {
 
 /// `plotsim schema [-o FILE]`.
 pub(crate) fn schema(output: Option<&Path>) -> ExitCode {
-    let schema = schemars::schema_for!(Config);
+    let schema = Config::json_schema();
     match serde_json::to_string_pretty(&schema) {
         Ok(json) => write_or_print(output, &(json + "\n")),
         Err(e) => {
@@ -240,7 +261,7 @@ pub(crate) fn schema(output: Option<&Path>) -> ExitCode {
 fn write_or_print(output: Option<&Path>, text: &str) -> ExitCode {
     match output.filter(|p| p.as_os_str() != "-") {
         None => {
-            print!("{text}");
+            out!("{text}");
             ExitCode::SUCCESS
         }
         Some(path) => {
@@ -250,7 +271,7 @@ fn write_or_print(output: Option<&Path>, text: &str) -> ExitCode {
             };
             match result {
                 Ok(()) => {
-                    println!("Wrote {}", path.display());
+                    outln!("Wrote {}", path.display());
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

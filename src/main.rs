@@ -32,11 +32,17 @@ enum Command {
         /// Accepted for compatibility with the original; validation never generates
         #[arg(long)]
         config_only: bool,
+        /// Report a config above the cell budget as allowed (as `run` would with this flag)
+        #[arg(long)]
+        allow_large_dataset: bool,
     },
     /// Describe what a config will generate: entities, periods, metrics, tables, cells
     Info {
         /// The config file (YAML)
         config: PathBuf,
+        /// Report a config above the cell budget as allowed (as `run` would with this flag)
+        #[arg(long)]
+        allow_large_dataset: bool,
     },
     /// List the bundled templates
     ListTemplates,
@@ -69,8 +75,15 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     };
     match command {
-        Command::Validate { config, .. } => commands::validate(&config),
-        Command::Info { config } => commands::info(&config),
+        Command::Validate {
+            config,
+            allow_large_dataset,
+            ..
+        } => commands::validate(&config, allow_large_dataset),
+        Command::Info {
+            config,
+            allow_large_dataset,
+        } => commands::info(&config, allow_large_dataset),
         Command::ListTemplates => commands::list_templates(),
         Command::Template { list: true, .. } => commands::list_templates(),
         Command::Template { name, output, .. } => {

@@ -40,6 +40,8 @@ mod error;
 mod model;
 mod period;
 pub mod plan;
+#[cfg(feature = "schema")]
+mod schema;
 mod source;
 mod validate;
 pub mod words;

@@ -554,8 +554,34 @@ fn arrival_rules() {
             "archetype: growth}",
             "archetype: growth, arrival: {kind: sideways}}",
         ),
-        "9:61",
-        &["segments[0].arrival.kind", "unknown variant `sideways`"],
+        "9:67",
+        &[
+            "segments[0].arrival.kind",
+            "unknown arrival kind `sideways`",
+        ],
+    );
+    // Type errors inside an arrival keep their exact path and position.
+    expect_load(
+        &replace(
+            "archetype: growth}",
+            "archetype: growth, arrival: {kind: step, blocks: [{period: 0, fraction: lots}]}}",
+        ),
+        "9:104",
+        &[
+            "segments[0].arrival.blocks[0].fraction",
+            "expected a number, found lots",
+        ],
+    );
+    expect_load(
+        &replace(
+            "archetype: growth}",
+            "archetype: growth, arrival: {kind: uniform, direction: increasing}}",
+        ),
+        "9:60",
+        &[
+            "segments[0].arrival",
+            "`direction` does not apply to a `uniform` arrival",
+        ],
     );
 }
 
@@ -1248,5 +1274,156 @@ fn a_schema_without_problems_resolves_keys_and_prefixes() {
     assert_eq!(
         plan.table("dim_plan").unwrap().planned_rows(15, 24),
         Some(2)
+    );
+}
+
+#[test]
+fn more_identifier_and_shape_rules() {
+    let y = schema(
+        "      - {name: tier, type: scd, tracks: mrr, tiers: [a, b]}\n",
+        "",
+        "  - name: fct_kids\n    parent_table: fct_usage\n    children_per_row: [3, 1]\n    columns: [{name: kid_id, type: id}]\nevents:\n  - name: evt_x\n    trigger: threshold\n    metric: mrr\n    columns: [{name: event_id, type: id}]\nbridges:\n  - {name: \"br-x\", left: dim_company, right: dim_date, cardinality: [1, 2]}\n",
+    );
+    expect(
+        &y,
+        "dimensions[0].columns[1].at",
+        &["needs `at` thresholds", "1 values in (0, 1)"],
+    );
+    expect(
+        &y,
+        "facts[1].children_per_row",
+        &["1 <= min <= max", "[3, 1]"],
+    );
+    expect(
+        &y,
+        "events[0].above",
+        &["exactly one of `above` or `below`"],
+    );
+    expect(&y, "bridges[0].name", &["not a valid bridge name"]);
+    expect(
+        &y,
+        "bridges[0].right",
+        &["cannot join the per-period `dim_date`"],
+    );
+}
+
+#[test]
+fn lag_caps_for_weekly_and_daily() {
+    let weekly = replace(
+        "window: [2023-01, 2024-12]",
+        "window: [2015-01, 2024-12, weekly]",
+    )
+    .replacen(
+        "polarity: negative}",
+        "polarity: negative, follows: engagement, delay: 521}",
+        1,
+    );
+    expect(
+        &weekly,
+        "metrics[2].delay",
+        &["weekly granularity cap", "at most 520"],
+    );
+    let daily = replace(
+        "window: [2023-01, 2024-12]",
+        "window: [2015-01, 2024-12, daily]",
+    )
+    .replacen(
+        "polarity: negative}",
+        "polarity: negative, follows: engagement, delay: 3651}",
+        1,
+    );
+    expect(
+        &daily,
+        "metrics[2].delay",
+        &["daily granularity cap", "at most 3650"],
+    );
+}
+
+#[test]
+fn auto_schema_names_must_not_collide() {
+    expect(
+        &replace("unit: company", "unit: date"),
+        "unit",
+        &["would name its dimension `dim_date`"],
+    );
+    expect(
+        &replace("name: tickets", "name: company_id"),
+        "metrics[2].name",
+        &["collides with a key column of `fct_company`"],
+    );
+    expect(
+        &replace("name: tickets", "name: 1tickets"),
+        "metrics[2].name",
+        &["become column names", "SQL-safe"],
+    );
+    let y = BASE
+        .replace(
+            "archetype: growth}",
+            "archetype: growth, attributes: {company_name: [x]}}",
+        )
+        .replace("@ 10\"}", "@ 10\", attributes: {company_name: [y]}}");
+    expect(
+        &y,
+        "segments[0].attributes.company_name",
+        &["collides with a column of `dim_company`"],
+    );
+}
+
+#[test]
+fn arrival_default_span_and_attribute_limits() {
+    expect(
+        &replace(
+            "archetype: growth}",
+            "archetype: growth, arrival: {kind: uniform, start: 22}}",
+        ),
+        "segments[0].arrival.start",
+        &["arrival span is empty", "default end 22"],
+    );
+    let many: Vec<String> = (0..1001).map(|i| format!("v{i}")).collect();
+    let y = replace(
+        "archetype: growth}",
+        &format!(
+            "archetype: growth, attributes: {{tier: [{}]}}}}",
+            many.join(", ")
+        ),
+    );
+    expect(
+        &y,
+        "segments[0].attributes.tier",
+        &["found 1001", "1-1000 values"],
+    );
+}
+
+#[test]
+fn partition_by_needs_a_discrete_column() {
+    expect(
+        &with("output: {format: parquet, partition_by: mrr}\n"),
+        "output.partition_by",
+        &["float, struct or array"],
+    );
+    let ok =
+        Config::from_yaml_str(&with("output: {format: parquet, partition_by: tickets}\n")).unwrap();
+    assert!(ok.validate().is_ok());
+}
+
+#[test]
+fn negative_amount_ranges_and_long_locales_are_valid() {
+    let y = replace("range: [50, 50000]", "range: [-100, 100]") + "locale: [en_US, fil_PH]\n";
+    let plan = Config::from_yaml_str(&y).unwrap().validate().unwrap();
+    assert_eq!(plan.metrics[1].family, plotsim_config::Family::Beta);
+    expect(
+        &with("locale: [english]\n"),
+        "locale[0]",
+        &["not a locale name"],
+    );
+}
+
+#[test]
+fn one_period_window_has_no_transitions() {
+    let y = replace("window: [2023-01, 2024-12]", "window: [2023-01, 2023-01]");
+    expect(
+        &y,
+        "segments[1].archetype",
+        &["1-period window has no room for a transition"],
     );
 }

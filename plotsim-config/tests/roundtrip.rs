@@ -2,8 +2,9 @@
 //! shorthands and for random valid configs.
 
 use plotsim_config::{
-    Config, Connection, Granularity, Metric, MetricType, NoisePreset, OutputFormat, Polarity,
-    Segment, Window,
+    Arrival, BaselineLevel, Config, Connection, EntityFeatures, Granularity, Lifecycle,
+    LinearDirection, Metric, MetricType, NoisePreset, OutputFormat, Polarity, SeasonalEffect,
+    Segment, StepBlock, Treatment, Window,
 };
 use proptest::prelude::*;
 
@@ -130,9 +131,18 @@ const WORDS: &[&str] = &[
     "inverts",
 ];
 
-fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
-    (0..4u8, any::<bool>(), 1u32..200, 1.0f64..1000.0, -5i32..5).prop_map(
-        move |(t, pos, lo, span, sens)| {
+fn metric(i: usize) -> impl Strategy<Value = Metric> {
+    let name = NAMES[i];
+    (
+        0..4u8,
+        any::<bool>(),
+        1u32..200,
+        1.0f64..1000.0,
+        -5i32..5,
+        any::<bool>(),
+        0u32..4,
+    )
+        .prop_map(move |(t, pos, lo, span, sens, labelled, delay)| {
             let polarity = if pos {
                 Polarity::Positive
             } else {
@@ -140,7 +150,7 @@ fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
             };
             let b = Metric::builder().name(name).polarity(polarity);
             let lo = f64::from(lo);
-            let m = match t {
+            let mut m = match t {
                 0 => b.r#type(MetricType::Score).build(),
                 1 => b.r#type(MetricType::Count).build(),
                 2 => b
@@ -152,12 +162,17 @@ fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
                     .range([-lo, lo + span.round()])
                     .build(),
             };
-            Metric {
-                seasonal_sensitivity: f64::from(sens) / 2.0,
-                ..m
+            m.seasonal_sensitivity = f64::from(sens) / 2.0;
+            if labelled {
+                m.label = Some(format!("The {name} metric"));
             }
-        },
-    )
+            // Follow the previous metric (acyclic by construction).
+            if i > 0 && delay > 0 {
+                m.follows = Some(NAMES[i - 1].to_owned());
+                m.delay = Some(delay);
+            }
+            m
+        })
 }
 
 fn archetype(n_periods: u32) -> impl Strategy<Value = String> {
@@ -179,6 +194,66 @@ fn archetype(n_periods: u32) -> impl Strategy<Value = String> {
         })
 }
 
+fn arrival(count: u32, n_periods: u32, pick: u8) -> Option<Arrival> {
+    let last = n_periods - 2;
+    match pick % 5 {
+        0 => None,
+        1 => Some(Arrival::Uniform {
+            start: 0,
+            end: Some(last + 1),
+        }),
+        2 => Some(Arrival::Linear {
+            start: 0,
+            end: None,
+            direction: LinearDirection::Decreasing,
+        }),
+        3 => Some(Arrival::Step {
+            blocks: vec![
+                StepBlock::builder().period(0).fraction(0.5).build(),
+                StepBlock::builder().period(last).fraction(0.5).build(),
+            ],
+        }),
+        _ => Some(Arrival::Explicit {
+            start_periods: (0..count).map(|i| i % (last + 1)).collect(),
+        }),
+    }
+}
+
+fn segment(i: usize, n_periods: u32) -> impl Strategy<Value = Segment> {
+    (
+        3u32..50,
+        archetype(n_periods),
+        any::<u8>(),
+        any::<bool>(),
+        prop::collection::vec("[a-z]{1,6}", 1..3),
+    )
+        .prop_map(move |(count, dsl, pick, treated, regions)| {
+            let mut s = Segment::builder()
+                .name(format!("seg{i}"))
+                .count(count)
+                .archetype(dsl)
+                .build();
+            s.label = (pick % 2 == 0).then(|| format!("Segment number {i}"));
+            s.attributes.insert("region".into(), regions.into());
+            s.baseline.insert(
+                NAMES[0].into(),
+                [BaselineLevel::High, BaselineLevel::Mid, BaselineLevel::Low][pick as usize % 3],
+            );
+            s.arrival = arrival(count, n_periods, pick / 2);
+            s.seasonal_sensitivity = f64::from(pick % 4) / 2.0;
+            if treated {
+                s.treatment = Some(
+                    Treatment::builder()
+                        .fraction(0.5)
+                        .lift_log_odds(0.4)
+                        .start_period(1)
+                        .build(),
+                );
+            }
+            s
+        })
+}
+
 fn config() -> impl Strategy<Value = Config> {
     (
         2usize..=6,
@@ -187,11 +262,12 @@ fn config() -> impl Strategy<Value = Config> {
         any::<u64>(),
         0u8..3,
         any::<bool>(),
+        0u8..4,
     )
         .prop_flat_map(
-            |(n_metrics, n_periods, n_segments, seed, noise, shorthand)| {
-                let metrics: Vec<_> = NAMES[..n_metrics].iter().map(|n| metric(n)).collect();
-                let segments = prop::collection::vec((3u32..50, archetype(n_periods)), n_segments);
+            |(n_metrics, n_periods, n_segments, seed, noise, shorthand, extras)| {
+                let metrics: Vec<_> = (0..n_metrics).map(metric).collect();
+                let segments: Vec<_> = (0..n_segments).map(|i| segment(i, n_periods)).collect();
                 let pairs = prop::collection::vec(
                     (
                         0..n_metrics,
@@ -202,17 +278,6 @@ fn config() -> impl Strategy<Value = Config> {
                     0..4,
                 );
                 (metrics, segments, pairs).prop_map(move |(metrics, segments, pairs)| {
-                    let segments: Vec<Segment> = segments
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, (count, dsl))| {
-                            Segment::builder()
-                                .name(format!("seg{i}"))
-                                .count(count)
-                                .archetype(dsl)
-                                .build()
-                        })
-                        .collect();
                     let mut seen = Vec::new();
                     let mut connections = Vec::new();
                     for (a, off, word, coef) in pairs {
@@ -250,12 +315,36 @@ fn config() -> impl Strategy<Value = Config> {
                         1 => NoisePreset::Dirty.into(),
                         _ => c.noise,
                     };
+                    if extras & 1 == 1 {
+                        c.lifecycle = Some(
+                            Lifecycle::builder()
+                                .track(NAMES[0])
+                                .stages(vec![
+                                    ("low", 0.0).into(),
+                                    ("mid", 0.4).into(),
+                                    ("high", 0.8).into(),
+                                ])
+                                .enforce_order(true)
+                                .build(),
+                        );
+                        c.seasonality = vec![
+                            SeasonalEffect::builder()
+                                .months(vec![11, 12])
+                                .strength(0.25)
+                                .build(),
+                        ];
+                    }
+                    if extras & 2 == 2 {
+                        c.entity_features = Some(EntityFeatures::default());
+                        c.output = OutputFormat::Parquet.into();
+                        c.manifest.trajectory_sample_rate = Some(0.5);
+                        c.locale = vec!["en_US", "de_DE"].into();
+                    }
                     c
                 })
             },
         )
 }
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 

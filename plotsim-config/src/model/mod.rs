@@ -23,7 +23,8 @@ pub(crate) use metric::title_case;
 pub use metric::{DecayKernel, Family, Metric, MetricType, Polarity};
 pub use schema::{Column, DimPer, Dimension, Event, Fact, Lexicons, Number, Trigger};
 pub use segment::{
-    Arrival, AttributeValues, BaselineLevel, LinearDirection, Segment, StepBlock, Treatment,
+    Arrival, ArrivalKind, AttributeValues, BaselineLevel, LinearDirection, Segment, StepBlock,
+    Treatment,
 };
 pub use settings::{
     Locale, ManifestOptions, Noise, NoiseFamily, NoisePreset, Output, OutputFormat, SqlDialect,

@@ -193,9 +193,12 @@ impl schemars::JsonSchema for AttributeValues {
 }
 
 /// When each entity of a segment becomes active (its `start_period`).
+///
+/// YAML: a map with `kind` (`uniform`, `linear`, `step`, `explicit`) and that
+/// kind's fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "ArrivalMap")]
 pub enum Arrival {
     /// One uniform integer draw per entity in `[start, end)`.
     Uniform {
@@ -228,6 +231,98 @@ pub enum Arrival {
         /// Start periods, one per entity of the segment.
         start_periods: Vec<u32>,
     },
+}
+
+word_enum! {
+    /// The kind of an arrival schedule.
+    pub enum ArrivalKind ("arrival kind") {
+        /// Uniform draws.
+        Uniform = "uniform",
+        /// Triangular draws.
+        Linear = "linear",
+        /// Fixed blocks.
+        Step = "step",
+        /// One period per entity.
+        Explicit = "explicit",
+    }
+}
+
+/// The flat YAML form of [`Arrival`]: every field of every kind, so type
+/// errors inside keep their exact path and position; the kind's rules are
+/// applied when converting.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Arrival"))]
+#[serde(deny_unknown_fields)]
+struct ArrivalMap {
+    /// `uniform`, `linear`, `step` or `explicit`.
+    kind: ArrivalKind,
+    /// uniform/linear: first possible start period (default 0).
+    start: Option<u32>,
+    /// uniform/linear: end of the span, exclusive (default max(1, n_periods - 2)).
+    end: Option<u32>,
+    /// linear: `increasing` (default) or `decreasing`.
+    direction: Option<LinearDirection>,
+    /// step: blocks of {period, fraction}, fractions summing to 1.
+    blocks: Option<Vec<StepBlock>>,
+    /// explicit: one start period per entity.
+    start_periods: Option<Vec<u32>>,
+}
+
+impl TryFrom<ArrivalMap> for Arrival {
+    type Error = String;
+    fn try_from(m: ArrivalMap) -> Result<Self, String> {
+        let kind = m.kind;
+        let extra = |fields: &[(&str, bool)]| -> Result<(), String> {
+            match fields.iter().find(|(_, set)| *set) {
+                Some((f, _)) => Err(format!("`{f}` does not apply to a `{kind}` arrival")),
+                None => Ok(()),
+            }
+        };
+        match kind {
+            ArrivalKind::Uniform | ArrivalKind::Linear => {
+                extra(&[
+                    ("blocks", m.blocks.is_some()),
+                    ("start_periods", m.start_periods.is_some()),
+                ])?;
+                let (start, end) = (m.start.unwrap_or(0), m.end);
+                if kind == ArrivalKind::Uniform {
+                    extra(&[("direction", m.direction.is_some())])?;
+                    Ok(Arrival::Uniform { start, end })
+                } else {
+                    Ok(Arrival::Linear {
+                        start,
+                        end,
+                        direction: m.direction.unwrap_or_default(),
+                    })
+                }
+            }
+            ArrivalKind::Step => {
+                extra(&[
+                    ("start", m.start.is_some()),
+                    ("end", m.end.is_some()),
+                    ("direction", m.direction.is_some()),
+                    ("start_periods", m.start_periods.is_some()),
+                ])?;
+                Ok(Arrival::Step {
+                    blocks: m.blocks.ok_or("a `step` arrival needs `blocks`")?,
+                })
+            }
+            ArrivalKind::Explicit => {
+                extra(&[
+                    ("start", m.start.is_some()),
+                    ("end", m.end.is_some()),
+                    ("direction", m.direction.is_some()),
+                    ("blocks", m.blocks.is_some()),
+                ])?;
+                Ok(Arrival::Explicit {
+                    start_periods: m
+                        .start_periods
+                        .ok_or("an `explicit` arrival needs `start_periods`")?,
+                })
+            }
+        }
+    }
 }
 
 /// One block of a step arrival schedule.

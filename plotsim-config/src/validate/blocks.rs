@@ -502,6 +502,20 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
     }
 }
 
+/// Whether values of a column can name partition directories (no floats, structs or arrays).
+fn partitionable(c: &ColumnPlan, metrics: &[crate::model::Metric]) -> bool {
+    use crate::dsl::column_type::GeoField;
+    match &c.ty {
+        ColumnType::Struct | ColumnType::Array => false,
+        ColumnType::Geo(GeoField::Latitude | GeoField::Longitude) => false,
+        ColumnType::Metric(m) => metrics.iter().find(|x| x.name == *m).is_some_and(|x| {
+            x.distribution == Some(crate::model::Family::Poisson)
+                || (x.distribution.is_none() && x.r#type == crate::model::MetricType::Count)
+        }),
+        _ => true,
+    }
+}
+
 pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
     let c = cx.config;
     let n = &c.noise;
@@ -573,14 +587,18 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
                     .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()))
                     .collect();
                 cx.unknown_name(op.key("partition_by"), "column", col, names.iter().copied());
-            } else if matches
+            } else if let Some(bad) = matches
                 .iter()
-                .any(|c| matches!(c.ty, ColumnType::Struct | ColumnType::Array))
+                .find(|c| !partitionable(c, &cx.config.metrics))
             {
-                cx.push(ValidationError::new(
-                    op.key("partition_by"),
-                    "cannot partition by a struct or array column",
-                ));
+                cx.push(
+                    ValidationError::new(
+                        op.key("partition_by"),
+                        "cannot partition by a float, struct or array column",
+                    )
+                    .found(format!("`{}`", bad.name))
+                    .expected("a column of integers, strings, dates or booleans"),
+                );
             }
         }
     }

@@ -19,7 +19,7 @@ fn lag_cap(g: Granularity) -> u32 {
 
 pub(super) fn check_metrics(
     cx: &mut Ctx<'_>,
-    granularity: Option<Granularity>,
+    granularity: Granularity,
 ) -> (Option<Vec<MetricPlan>>, Option<Vec<usize>>) {
     let metrics = &cx.config.metrics;
     check_len(cx, root().key("metrics"), "metrics", metrics.len(), 1, 50);
@@ -51,7 +51,7 @@ fn check_metric(
     cx: &mut Ctx<'_>,
     path: &FieldPath,
     m: &Metric,
-    g: Option<Granularity>,
+    g: Granularity,
 ) -> Option<MetricPlan> {
     let before = cx.errors.len();
     if !is_simple_name(&m.name) {
@@ -222,12 +222,7 @@ fn resolve_family(
     (family, given)
 }
 
-fn check_lag(
-    cx: &mut Ctx<'_>,
-    path: &FieldPath,
-    m: &Metric,
-    g: Option<Granularity>,
-) -> Option<LagPlan> {
+fn check_lag(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Granularity) -> Option<LagPlan> {
     match (&m.follows, m.delay) {
         (Some(_), None) | (None, Some(_)) => {
             let (field, other) = if m.follows.is_some() {
@@ -273,9 +268,7 @@ fn check_lag(
                 .expected(">= 1"),
         );
     }
-    if let Some(g) = g
-        && delay > lag_cap(g)
-    {
+    if delay > lag_cap(g) {
         cx.push(
             ValidationError::new(
                 path.key("delay"),

@@ -198,7 +198,7 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     let window = check_window(cx);
     let n_periods = window.map(|w| w.n_periods);
     // Metrics: names, ranges, distributions, lags (targets, cycles, caps).
-    let (metrics, lag_order) = metrics::check_metrics(cx, window.map(|w| w.granularity));
+    let (metrics, lag_order) = metrics::check_metrics(cx, config.window.every);
     // Segments: names, counts, archetype DSL, baseline, arrival, treatment.
     let segments = segments::check_segments(cx, n_periods);
     // Connections and phases: shorthand, vocabulary, endpoints, duplicates, overlaps.

@@ -111,12 +111,6 @@ fn check_segment(
     for (metric, level) in &s.baseline {
         match cx.config.metrics.iter().position(|m| m.name == *metric) {
             Some(i) => {
-                if cx.config.metrics[i].r#type == MetricType::Count {
-                    cx.warnings.push(format!(
-                        "segment `{}`: baseline on count metric `{metric}` has no effect (counts have no range)",
-                        s.name
-                    ));
-                }
                 baseline.push((i, *level));
             }
             None => cx.unknown_metric(path.key("baseline").key(metric.clone()), metric),

@@ -31,6 +31,9 @@ pub(crate) struct SegmentRt {
     pub(crate) curves: Vec<CurveSegment>,
     /// Effective range per metric (the baseline third, or the metric's range).
     pub(crate) ranges: Vec<Option<(f64, f64)>>,
+    /// Position band per metric without a range (counts): the baseline third
+    /// of positions its centre moves in.
+    pub(crate) bands: Vec<Option<(f64, f64)>>,
     pub(crate) sensitivity: f64,
     /// (lift, start period, target metric index) for treated entities.
     pub(crate) lift: Option<(f64, u32, Option<usize>)>,
@@ -57,15 +60,32 @@ pub struct EngineCtx {
     pub(crate) noise: plotsim_config::Noise,
 }
 
+/// The third of [0, 1] a baseline level selects.
+fn third(level: BaselineLevel) -> (f64, f64) {
+    match level {
+        BaselineLevel::High => (2.0 / 3.0, 1.0),
+        BaselineLevel::Mid => (1.0 / 3.0, 2.0 / 3.0),
+        BaselineLevel::Low => (0.0, 1.0 / 3.0),
+    }
+}
+
+/// A baseline narrows a bounded metric's range to a third of it.
 fn effective_range(m: &MetricPlan, level: Option<BaselineLevel>) -> Option<(f64, f64)> {
     let (lo, hi) = m.range?;
-    let (a, b) = match level {
-        None => return Some((lo, hi)),
-        Some(BaselineLevel::High) => (2.0 / 3.0, 1.0),
-        Some(BaselineLevel::Mid) => (1.0 / 3.0, 2.0 / 3.0),
-        Some(BaselineLevel::Low) => (0.0, 1.0 / 3.0),
+    let Some((a, b)) = level.map(third) else {
+        return Some((lo, hi));
     };
     Some((lo + a * (hi - lo), lo + b * (hi - lo)))
+}
+
+/// A baseline on a metric without a range (a count) moves its centre within a
+/// third of the positions instead (the original ignored it).
+fn position_band(m: &MetricPlan, level: Option<BaselineLevel>) -> Option<(f64, f64)> {
+    if m.range.is_some() {
+        None
+    } else {
+        level.map(third)
+    }
 }
 
 /// Summed seasonal strength per period (by calendar month; weekly periods
@@ -87,6 +107,13 @@ fn seasonal_factors(plan: &Plan) -> Vec<f64> {
                 .sum()
         })
         .collect()
+}
+
+fn baseline_of(s: &plotsim_config::plan::SegmentPlan, metric: usize) -> Option<BaselineLevel> {
+    s.baseline
+        .iter()
+        .find(|(j, _)| *j == metric)
+        .map(|(_, l)| *l)
 }
 
 impl EngineCtx {
@@ -115,12 +142,13 @@ impl EngineCtx {
                     .metrics
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| {
-                        effective_range(
-                            m,
-                            s.baseline.iter().find(|(j, _)| *j == i).map(|(_, l)| *l),
-                        )
-                    })
+                    .map(|(i, m)| effective_range(m, baseline_of(s, i)))
+                    .collect(),
+                bands: plan
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| position_band(m, baseline_of(s, i)))
                     .collect(),
                 sensitivity: s.seasonal_sensitivity,
                 lift: s.treatment.as_ref().map(|t| {
@@ -365,10 +393,13 @@ pub fn generate_entity<O: CellObserver>(
         }
         for (m, rt) in ctx.metrics.iter().enumerate() {
             let e = eff[m * n + t];
-            let p = match rt.polarity {
+            let mut p = match rt.polarity {
                 Polarity::Positive => e,
                 Polarity::Negative => 1.0 - e,
             };
+            if let Some((a, b)) = seg.bands[m] {
+                p = a + p * (b - a);
+            }
             let range = seg.ranges[m];
             let centre = rt.marginal.centre(p, &rt.params, range);
             let seasonal = ctx.seasonal[t] * rt.sensitivity * seg.sensitivity;
