@@ -98,6 +98,92 @@ fn table_counts(plan: &Plan) -> String {
     format!("{} tables ({})", plan.tables.len(), parts.join(", "))
 }
 
+/// `plotsim run FILE`.
+pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
+    let name = args.config.display().to_string();
+    let (text, config) = match load(&args.config) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let plan = match config.validate() {
+        Ok(p) => p,
+        Err(errors) => {
+            outln!("INVALID: {name}");
+            for e in errors.errors() {
+                out!("{}", indent(&render::validation_error(&name, &text, e)));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let allow = args.allow_large_dataset
+        || std::env::var("PLOTSIM_ALLOW_LARGE_DATASET")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+    let dir = args
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| plan.config.output.directory.clone().into());
+    let opts = plotsim::RunOptions {
+        output_dir: dir,
+        seed: args.seed,
+        threads: args.threads,
+        batch_size: args.batch_size,
+        force: args.force,
+        cell_budget: budget(&plan),
+        allow_large_dataset: allow,
+    };
+    let seed = plotsim::resolve_seed(&plan, args.seed);
+    let opts = plotsim::RunOptions {
+        seed: Some(seed),
+        ..opts
+    };
+    if !args.quiet {
+        eprintln!("Generating dataset from {name} (seed={seed})...");
+    }
+    let bar = progress_bar(args.quiet, plan.n_entities());
+    let mut tick = |done: u64, _total: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let result = plotsim::run_with_progress(&plan, &opts, &mut tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(summary) => {
+            if !args.quiet {
+                let rows: u64 = summary.tables.iter().map(|(_, r)| r).sum();
+                outln!(
+                    "Wrote {} table(s), {} total row(s) to {}/",
+                    summary.tables.len(),
+                    group(rows),
+                    summary.dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A progress bar on a terminal stderr, unless quiet.
+fn progress_bar(quiet: bool, total: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} entities  {elapsed_precise} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
 /// `plotsim validate FILE`.
 pub(crate) fn validate(path: &Path, allow_large: bool) -> ExitCode {
     let name = path.display().to_string();

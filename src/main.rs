@@ -25,6 +25,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Generate a dataset: tables, config.yaml and manifest.json in a directory
+    Run(RunArgs),
     /// Check a config: print VALID with a summary, or INVALID with every problem
     Validate {
         /// The config file (YAML)
@@ -66,6 +68,34 @@ enum Command {
     },
 }
 
+/// Arguments of `plotsim run`.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The config file (YAML)
+    config: PathBuf,
+    /// Output directory (default: the config's output.directory)
+    #[arg(short, long)]
+    output_dir: Option<PathBuf>,
+    /// Seed (overrides the config's; recorded in config.yaml and the manifest)
+    #[arg(short, long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores; the output does not depend on it)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Entities per batch (the output does not depend on it)
+    #[arg(long, hide = true, default_value_t = plotsim::DEFAULT_BATCH_SIZE)]
+    batch_size: usize,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    quiet: bool,
+    /// Replace the output directory even if it is not a plotsim dataset
+    #[arg(long)]
+    force: bool,
+    /// Run even when the cells exceed the cell budget
+    #[arg(long)]
+    allow_large_dataset: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(command) = cli.command else {
@@ -75,6 +105,7 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     };
     match command {
+        Command::Run(args) => commands::run(&args),
         Command::Validate {
             config,
             allow_large_dataset,

@@ -201,9 +201,9 @@ pub struct MetricPlan {
 }
 
 impl MetricPlan {
-    /// Whether values are integers (poisson family).
+    /// Whether values are integers (counts, and the poisson family).
     pub fn is_integer(&self) -> bool {
-        self.family == Family::Poisson
+        self.family == Family::Poisson || self.kind == MetricType::Count
     }
 }
 

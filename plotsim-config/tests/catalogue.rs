@@ -3,6 +3,8 @@
 //! the field path and the message; YAML-level problems (types, unknown words
 //! and keys, shapes) check the line:column too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
 use plotsim_config::{Config, ConfigErrors};
 
 const BASE: &str = "\

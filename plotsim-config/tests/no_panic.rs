@@ -1,6 +1,8 @@
 //! Bad input never panics: arbitrary strings and YAML-shaped text go to the
 //! loader, validation and the DSL parsers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
 use plotsim_config::Config;
 use plotsim_config::dsl::{archetype, column_type, connection};
 use proptest::prelude::*;

@@ -1,6 +1,8 @@
 //! YAML -> Config -> YAML -> Config gives an equal Config, for hand-written
 //! shorthands and for random valid configs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
 use plotsim_config::{
     Arrival, BaselineLevel, Config, Connection, EntityFeatures, Granularity, Lifecycle,
     LinearDirection, Metric, MetricType, NoisePreset, OutputFormat, Polarity, SeasonalEffect,

@@ -19,6 +19,16 @@
 
 pub mod budget;
 pub mod engine;
+mod error;
+mod run;
+pub mod tables;
 pub mod templates;
+pub mod truth;
+pub mod write;
 
+pub use error::{Error, Result};
 pub use plotsim_config::*;
+pub use run::{
+    DEFAULT_BATCH_SIZE, Dataset, RunOptions, RunSummary, generate, generate_with, prepare,
+    resolve_seed, run, run_with_progress,
+};

@@ -1,4 +1,6 @@
 //! End-to-end tests of the `plotsim` binary and the bundled templates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
 mod cli; // the CLI contract: output text, exit codes, files written
 mod templates; // every template validates, round-trips and matches its description

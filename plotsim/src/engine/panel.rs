@@ -224,6 +224,8 @@ pub struct CellTrace {
     pub outlier: bool,
     /// Whether the cell was nulled.
     pub null: bool,
+    /// -1 if clamped up to the range minimum, 1 if down to the maximum, else 0.
+    pub clamped: i8,
     /// Final value (NaN when null).
     pub value: f64,
 }
@@ -307,20 +309,33 @@ fn effective_positions(ctx: &EngineCtx, seg: &SegmentRt, entity: &Entity, x: &[f
     eff
 }
 
+/// Which random streams an entity's values are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draws {
+    /// The dataset: streams `("metric", segment, index, metric)`.
+    Run,
+    /// Calibration pilot replica r: streams `("pilot", r, segment, index,
+    /// metric)`, never shared with the data they calibrate.
+    Pilot(u64),
+}
+
 /// The metric streams of an entity, one per metric, keyed by names.
-fn metric_streams(ctx: &EngineCtx, purpose: &str, seg: &SegmentRt, entity: &Entity) -> Vec<Stream> {
+fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entity) -> Vec<Stream> {
     ctx.metrics
         .iter()
         .map(|m| {
-            stream(
-                ctx.seed,
-                &[
-                    Part::Str(purpose),
-                    Part::Str(&seg.name),
-                    Part::U64(entity.index),
-                    Part::Str(&m.name),
-                ],
-            )
+            let tail = [
+                Part::Str(&seg.name),
+                Part::U64(entity.index),
+                Part::Str(&m.name),
+            ];
+            match draws {
+                Draws::Run => stream(ctx.seed, &[&[Part::Str("metric")][..], &tail].concat()),
+                Draws::Pilot(r) => stream(
+                    ctx.seed,
+                    &[&[Part::Str("pilot"), Part::U64(r)][..], &tail].concat(),
+                ),
+            }
         })
         .collect()
 }
@@ -359,13 +374,12 @@ fn add_noise(noise: &plotsim_config::Noise, s: &mut Stream, v: f64, position: f6
 
 /// Generates one entity over the whole window.
 ///
-/// `purpose` names the random streams (`"metric"` for the run, `"pilot"` for
-/// calibration), so a pilot never shares draws with the data it calibrates.
+/// `draws` names the random streams (the run's, or a calibration pilot's).
 pub fn generate_entity<O: CellObserver>(
     ctx: &EngineCtx,
     factors: &Factors,
     entity: &Entity,
-    purpose: &str,
+    draws: Draws,
     obs: &mut O,
 ) -> EntityPanel {
     let n = ctx.n_periods;
@@ -374,7 +388,7 @@ pub fn generate_entity<O: CellObserver>(
     let mut x = vec![0.0; n];
     trajectory::positions(&seg.curves, entity.start_period, &mut x);
     let eff = effective_positions(ctx, seg, entity, &x);
-    let mut streams = metric_streams(ctx, purpose, seg, entity);
+    let mut streams = metric_streams(ctx, draws, seg, entity);
     let mut values = vec![f64::NAN; m_count * n];
     let mut z = vec![0.0; m_count];
     let mut y = vec![0.0; m_count];
@@ -412,8 +426,16 @@ pub fn generate_entity<O: CellObserver>(
             }
             let drawn = rt.marginal.value(y[m], modulated, range);
             let (mut v, outlier) = add_noise(&ctx.noise, &mut streams[m], drawn, x[t]);
+            let mut clamped = 0;
             if !v.is_nan() {
                 if let Some((lo, hi)) = range {
+                    clamped = if v < lo {
+                        -1
+                    } else if v > hi {
+                        1
+                    } else {
+                        0
+                    };
                     v = v.clamp(lo, hi);
                 }
                 if rt.count || rt.marginal.is_integer() {
@@ -434,6 +456,7 @@ pub fn generate_entity<O: CellObserver>(
                 drawn,
                 outlier,
                 null: v.is_nan(),
+                clamped,
                 value: v,
             });
         }

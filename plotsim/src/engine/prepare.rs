@@ -17,13 +17,16 @@ use plotsim_config::Plan;
 
 use super::correlation::{Lower, assemble, cholesky, nearest_correlation};
 use super::entities::Entities;
-use super::panel::{EngineCtx, EntityPanel, Factors, NoTrace, generate_entity};
+use super::panel::{Draws, EngineCtx, EntityPanel, Factors, NoTrace, generate_entity};
 
 /// Pilot size: enough entity-periods for a correlation standard error of
 /// about 0.005, or every entity of a smaller run.
 const PILOT_CELLS: u64 = 40_000;
 /// Most calibration rounds.
 const MAX_ROUNDS: usize = 12;
+/// A pair whose best pilot correlation is further than this from its target
+/// is recorded as infeasible.
+const INFEASIBLE_GAP: f64 = 0.02;
 /// Calibration stops when every pilot correlation is this close to its target.
 const TOLERANCE: f64 = 0.005;
 
@@ -107,9 +110,9 @@ type Correlations = Vec<Vec<f64>>;
 
 /// One correlation slot: the periods it covers and its declared pairs.
 #[derive(Debug, Clone)]
-struct Slot {
-    periods: Vec<bool>,
-    pairs: Vec<(usize, usize, f64)>,
+pub(crate) struct Slot {
+    pub(crate) periods: Vec<bool>,
+    pub(crate) pairs: Vec<(usize, usize, f64)>,
 }
 
 /// The once-per-run state shared by every batch.
@@ -129,6 +132,10 @@ pub struct Prepared {
     pub pilot_entities: u64,
     /// Correlation slot of every period (0 = baseline).
     pub slot_of_period: Vec<usize>,
+    /// The slots (periods and declared pairs).
+    pub(crate) slots: Vec<Slot>,
+    /// Whether each slot's requested matrix had to be projected.
+    pub projection_converged: bool,
 }
 
 fn slots(plan: &Plan) -> Vec<Slot> {
@@ -166,12 +173,12 @@ fn measure(
     ctx: &EngineCtx,
     slots: &[Slot],
     factors: &Factors,
-    entities: &[super::entities::Entity],
+    pilot: &[(u64, super::entities::Entity)],
 ) -> Vec<Vec<CoMoment>> {
-    let per_entity: Vec<Vec<Vec<CoMoment>>> = entities
+    let per_entity: Vec<Vec<Vec<CoMoment>>> = pilot
         .par_iter()
-        .map(|e| {
-            let panel = generate_entity(ctx, factors, e, "pilot", &mut NoTrace);
+        .map(|(replica, e)| {
+            let panel = generate_entity(ctx, factors, e, Draws::Pilot(*replica), &mut NoTrace);
             accumulate(&panel, slots)
         })
         .collect();
@@ -189,7 +196,7 @@ fn measure(
     total
 }
 
-fn accumulate(panel: &EntityPanel, slots: &[Slot]) -> Vec<Vec<CoMoment>> {
+pub(crate) fn accumulate(panel: &EntityPanel, slots: &[Slot]) -> Vec<Vec<CoMoment>> {
     let n = panel.positions.len();
     slots
         .iter()
@@ -221,10 +228,9 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         .map(|t| slots.iter().rposition(|s| s.periods[t]).unwrap_or(0))
         .collect();
     let requested: Vec<DMatrix<f64>> = slots.iter().map(|s| assemble(m, &s.pairs)).collect();
-    let projected: Vec<DMatrix<f64>> = requested
-        .iter()
-        .map(|r| nearest_correlation(r).matrix)
-        .collect();
+    let projections: Vec<_> = requested.iter().map(nearest_correlation).collect();
+    let projection_converged = projections.iter().all(|p| p.converged);
+    let projected: Vec<DMatrix<f64>> = projections.into_iter().map(|p| p.matrix).collect();
     let mut current = projected.clone();
     let build = |mats: &[DMatrix<f64>]| Factors {
         slots: mats
@@ -235,11 +241,22 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         slot_of_period: slot_of_period.clone(),
     };
 
+    // The pilot: up to PILOT_CELLS entity-periods from evenly spaced entities;
+    // a small run is repeated in replicas with their own streams until the
+    // pilot is that large, so calibration does not fit a small sample's noise.
     let total = entities.len();
     let per_entity_cells = n.max(1) as u64;
     let pilot_n = total.min(PILOT_CELLS.div_ceil(per_entity_cells).max(200));
-    let pilot: Vec<_> = (0..pilot_n)
+    let sampled: Vec<_> = (0..pilot_n)
         .map(|j| entities.get(plan, seed, j * total / pilot_n.max(1)))
+        .collect();
+    let active: u64 = sampled
+        .iter()
+        .map(|e| per_entity_cells - u64::from(e.start_period))
+        .sum();
+    let replicas = PILOT_CELLS.div_ceil(active.max(1)).clamp(1, 64);
+    let pilot: Vec<(u64, _)> = (0..replicas)
+        .flat_map(|r| sampled.iter().map(move |e| (r, e.clone())))
         .collect();
 
     let has_pairs = slots.iter().any(|s| !s.pairs.is_empty());
@@ -299,7 +316,9 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         for (pi, &(a, b, target)) in s.pairs.iter().enumerate() {
             let calibrated = current[si][(a, b)];
             let pilot_realized = realized[si][pi];
-            let infeasible = (pilot_realized - target).abs() > 0.05 && calibrated.abs() >= 0.99;
+            // Calibration searched the valid copulas and the best one still misses:
+            // the shared trajectory (or the marginals) do not allow the request.
+            let infeasible = (pilot_realized - target).abs() > INFEASIBLE_GAP;
             pairs.push(PairRecord {
                 slot: si,
                 a,
@@ -318,7 +337,9 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         factors,
         pairs,
         calibration_rounds: rounds,
-        pilot_entities: pilot_n,
+        pilot_entities: pilot.len() as u64,
         slot_of_period,
+        slots,
+        projection_converged,
     }
 }

@@ -1,0 +1,392 @@
+//! Statistical and structural tests of the engine through the public API,
+//! with fixed seeds and tolerances derived from the sample.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
+use plotsim::tables::{ColumnData, Table};
+use plotsim::{Config, Dataset, Plan};
+
+fn plan(yaml: &str) -> Plan {
+    Config::from_yaml_str(yaml)
+        .unwrap()
+        .validate()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn floats(t: &Table, col: &str) -> Vec<Option<f64>> {
+    match t.column(col).unwrap_or_else(|| panic!("no column {col}")) {
+        ColumnData::Float(v) => v.clone(),
+        ColumnData::Int(v) => v.iter().map(|x| x.map(|i| i as f64)).collect(),
+        other => panic!("{col} is not numeric: {other:?}"),
+    }
+}
+
+fn texts(t: &Table, col: &str) -> Vec<String> {
+    match t.column(col).unwrap() {
+        ColumnData::Text(v) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
+        other => panic!("{col} is not text: {other:?}"),
+    }
+}
+
+/// Rows of the fact grouped by entity key, in order.
+fn by_entity(fact: &Table, key: &str) -> Vec<Vec<usize>> {
+    let keys = texts(fact, key);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if i == 0 || keys[i - 1] != *k {
+            out.push(Vec::new());
+        }
+        out.last_mut().unwrap().push(i);
+    }
+    out
+}
+
+fn pearson(xs: &[(f64, f64)]) -> f64 {
+    let n = xs.len() as f64;
+    let (ma, mb) = xs
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in xs {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma).powi(2);
+        sbb += (y - mb).powi(2);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// Pooled correlation of two fact columns and its delete-one-entity
+/// jackknife standard error (cells of an entity are not independent).
+fn correlation_with_se(fact: &Table, key: &str, a: &str, b: &str) -> (f64, f64) {
+    let (va, vb) = (floats(fact, a), floats(fact, b));
+    let groups = by_entity(fact, key);
+    let pairs = |skip: Option<usize>| -> Vec<(f64, f64)> {
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(g, _)| Some(*g) != skip)
+            .flat_map(|(_, rows)| rows.iter().filter_map(|&r| Some((va[r]?, vb[r]?))))
+            .collect()
+    };
+    let full = pearson(&pairs(None));
+    let g = groups.len() as f64;
+    let loo: Vec<f64> = (0..groups.len())
+        .map(|i| pearson(&pairs(Some(i))))
+        .collect();
+    let mean = loo.iter().sum::<f64>() / g;
+    let var = (g - 1.0) / g * loo.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    (full, var.sqrt())
+}
+
+const MIXED: &str = "\
+about: engine test with mixed metric types
+unit: account
+window: [2022-01, 2024-12]
+seed: 2024
+noise: {gaussian_sigma: 0.03, outlier_rate: 0.0, mcar_rate: 0.01}
+metrics:
+  - {name: usage, type: score, polarity: positive}
+  - {name: revenue, type: amount, polarity: positive, range: [10, 5000]}
+  - {name: tickets, type: count, polarity: negative}
+  - {name: health, type: index, polarity: positive, range: [0, 100]}
+  - {name: margin, type: amount, polarity: positive, range: [20, 60]}
+connections:
+  - revenue driven_by usage
+  - tickets opposes usage
+  - health related revenue
+  - margin -0.5 tickets
+  - margin mirrors usage
+segments:
+  - {name: growers, count: 60, archetype: growth}
+  - {name: fading, count: 50, archetype: \"flat > decline @ 12\"}
+  - {name: cyclers, count: 40, archetype: seasonal}
+  - {name: steady, count: 50, archetype: accelerating}
+";
+
+#[test]
+fn calibrated_correlations_meet_the_request() {
+    let p = plan(MIXED);
+    let data = plotsim::generate(&p).unwrap();
+    let fact = data.table("fct_account").unwrap();
+    let m = data.manifest();
+    for c in m["correlations"].as_array().unwrap() {
+        let (a, b) = (
+            c["metric_a"].as_str().unwrap(),
+            c["metric_b"].as_str().unwrap(),
+        );
+        let requested = c["requested"].as_f64().unwrap();
+        let record = m["correlation_compensations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["metric_a"] == a && x["metric_b"] == b)
+            .unwrap();
+        assert_eq!(record["infeasible"], false, "{a}~{b} should be reachable");
+        let (r, se) = correlation_with_se(fact, "account_id", a, b);
+        // The manifest's realised value is the same pooled correlation.
+        assert!(
+            (c["realized"].as_f64().unwrap() - r).abs() < 1e-5,
+            "{a}~{b}: manifest {} vs {r}",
+            c["realized"]
+        );
+        let bound = 0.05 + 3.0 * se;
+        assert!(
+            (r - requested).abs() <= bound,
+            "{a}~{b}: realised {r:.4} vs requested {requested} (bound {bound:.4})"
+        );
+    }
+}
+
+#[test]
+fn non_psd_requests_are_projected_and_recorded() {
+    // usage~tickets is negative, yet health would mirror both: not PSD.
+    let yaml = MIXED.replace(
+        "  - margin mirrors usage\n",
+        "  - margin mirrors usage\n  - health mirrors usage\n  - health mirrors tickets\n",
+    );
+    let p = plan(&yaml);
+    let prepared = plotsim::prepare(&p).unwrap();
+    assert!(
+        prepared
+            .pairs
+            .iter()
+            .any(|x| (x.projected - x.requested).abs() > 0.01)
+    );
+    let data = plotsim::generate(&p).unwrap();
+    let adj = data.manifest()["correlation_adjustments"]
+        .as_array()
+        .expect("adjustments recorded");
+    assert!(!adj.is_empty());
+    for a in adj {
+        assert!(a["achieved"].as_f64().unwrap().abs() <= 1.0);
+    }
+}
+
+const LAGGED: &str = "\
+about: lag test
+unit: unit
+window: [2021-01, 2024-12]
+seed: 11
+metrics:
+  - {name: driver, type: score, polarity: positive}
+  - {name: follower, type: score, polarity: positive, follows: driver, delay: 3}
+segments:
+  - {name: a, count: 80, archetype: seasonal}
+  - {name: b, count: 80, archetype: \"growth > decline > growth @ 16 @ 32\"}
+  - {name: c, count: 80, archetype: spike_then_crash}
+";
+
+#[test]
+fn a_follower_peaks_at_its_delay() {
+    let data = plotsim::generate(&plan(LAGGED)).unwrap();
+    let fact = data.table("fct_unit").unwrap();
+    let (d, f) = (floats(fact, "driver"), floats(fact, "follower"));
+    let corr_at = |lag: usize| {
+        let mut xs = Vec::new();
+        for rows in by_entity(fact, "unit_id") {
+            for i in (lag + 1)..rows.len() {
+                let (Some(f1), Some(f0)) = (f[rows[i]], f[rows[i - 1]]) else {
+                    continue;
+                };
+                let (Some(d1), Some(d0)) = (d[rows[i - lag]], d[rows[i - lag - 1]]) else {
+                    continue;
+                };
+                xs.push((d1 - d0, f1 - f0));
+            }
+        }
+        pearson(&xs)
+    };
+    let cc: Vec<f64> = (0..8).map(corr_at).collect();
+    let best = (0..8).max_by(|&a, &b| cc[a].total_cmp(&cc[b])).unwrap();
+    assert_eq!(best, 3, "cross-correlations by lag: {cc:?}");
+}
+
+#[test]
+fn seasonality_lifts_configured_months_by_sensitivity() {
+    let yaml = "\
+about: seasonality test
+unit: shop
+window: [2020-01, 2023-12]
+seed: 5
+seasonality: [{months: [12], strength: 0.5}]
+metrics:
+  - {name: plain, type: amount, polarity: positive, range: [0, 100000], distribution: gamma, distribution_params: {shape: 20}}
+  - {name: immune, type: amount, polarity: positive, range: [0, 100000], distribution: gamma, distribution_params: {shape: 20}, seasonal_sensitivity: 0}
+  - {name: inverted, type: amount, polarity: positive, range: [0, 100000], distribution: gamma, distribution_params: {shape: 20}, seasonal_sensitivity: -1}
+segments:
+  - {name: s, count: 200, archetype: flat}
+";
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let fact = data.table("fct_shop").unwrap();
+    let keys = floats(fact, "date_key");
+    for (col, lift) in [("plain", 1.5), ("immune", 1.0), ("inverted", 0.5)] {
+        let v = floats(fact, col);
+        let (mut dec, mut rest) = (Vec::new(), Vec::new());
+        for (k, x) in keys.iter().zip(&v) {
+            let month = (k.unwrap() as i64 / 100) % 100;
+            if let Some(x) = x {
+                if month == 12 {
+                    dec.push(*x)
+                } else {
+                    rest.push(*x)
+                }
+            }
+        }
+        let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = |xs: &[f64]| {
+            let m = mean(xs);
+            xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64
+        };
+        let ratio = mean(&dec) / mean(&rest);
+        // Delta-method standard error of the ratio of two independent means.
+        let se = ratio
+            * (var(&dec) / (dec.len() as f64 * mean(&dec).powi(2))
+                + var(&rest) / (rest.len() as f64 * mean(&rest).powi(2)))
+            .sqrt();
+        assert!(
+            (ratio - lift).abs() < 4.0 * se,
+            "{col}: December/other ratio {ratio:.4}, expected {lift} (se {se:.4})"
+        );
+    }
+}
+
+#[test]
+fn shapes_and_manifest_positions() {
+    let yaml = "\
+about: shapes
+unit: thing
+window: [2022-01, 2023-12]
+seed: 9
+metrics: [{name: level, type: score, polarity: positive}]
+segments:
+  - {name: up, count: 30, archetype: growth}
+  - {name: down, count: 30, archetype: decline}
+";
+    let p = plan(yaml);
+    let data = plotsim::generate(&p).unwrap();
+    let samples = data.manifest()["trajectory_samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 60 * 24);
+    let pos = |entity: &str| -> Vec<f64> {
+        samples
+            .iter()
+            .filter(|s| s["entity"] == entity)
+            .map(|s| s["position"].as_f64().unwrap())
+            .collect()
+    };
+    let up = pos("up_0000");
+    let down = pos("down_0000");
+    assert!(up.windows(2).all(|w| w[1] > w[0]) && up[0] == 0.0 && up[23] == 1.0);
+    assert!(down.windows(2).all(|w| w[1] < w[0]) && down[0] == 1.0);
+    // The manifest positions are the archetype curves.
+    let spec = plotsim_config::dsl::archetype::parse("growth").unwrap();
+    let mut curve = vec![0.0; 24];
+    plotsim::engine::trajectory::positions(
+        &plotsim::engine::trajectory::segments(&spec, 24),
+        0,
+        &mut curve,
+    );
+    assert_eq!(up, curve);
+    // Metric values follow: first-year mean below second-year mean for growth.
+    let fact = data.table("fct_thing").unwrap();
+    let v = floats(fact, "level");
+    let groups = by_entity(fact, "thing_id");
+    let half = |g: &[Vec<usize>], first: bool| -> f64 {
+        let xs: Vec<f64> = g
+            .iter()
+            .flat_map(|rows| if first { &rows[..12] } else { &rows[12..] })
+            .filter_map(|&r| v[r])
+            .collect();
+        xs.iter().sum::<f64>() / xs.len() as f64
+    };
+    assert!(half(&groups[..30], true) < half(&groups[..30], false));
+    assert!(half(&groups[30..], true) > half(&groups[30..], false));
+}
+
+#[test]
+fn weibull_time_to_event_lengthens_without_piling_at_bounds() {
+    let yaml = "\
+about: time to renewal
+unit: contract
+window: [2022-01, 2023-12]
+seed: 77
+metrics:
+  - {name: days_to_renewal, type: amount, polarity: positive, range: [1, 365], distribution: weibull, distribution_params: {shape: 1.5}}
+segments:
+  - {name: maturing, count: 400, archetype: growth}
+";
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let fact = data.table("fct_contract").unwrap();
+    let v = floats(fact, "days_to_renewal");
+    let groups = by_entity(fact, "contract_id");
+    let quantile = |t: usize, q: f64| {
+        let mut xs: Vec<f64> = groups.iter().filter_map(|rows| v[rows[t]]).collect();
+        xs.sort_by(f64::total_cmp);
+        xs[((xs.len() - 1) as f64 * q) as usize]
+    };
+    let medians: Vec<f64> = (0..24).step_by(4).map(|t| quantile(t, 0.5)).collect();
+    let p90: Vec<f64> = (0..24).step_by(4).map(|t| quantile(t, 0.9)).collect();
+    assert!(
+        medians.windows(2).all(|w| w[1] > w[0]),
+        "medians {medians:?}"
+    );
+    assert!(p90.windows(2).all(|w| w[1] > w[0]), "p90 {p90:?}");
+    let at_bounds = v
+        .iter()
+        .flatten()
+        .filter(|&&x| x <= 1.0 || x >= 365.0)
+        .count() as f64
+        / v.len() as f64;
+    assert!(
+        at_bounds < 0.03,
+        "{:.1}% of values at the bounds",
+        at_bounds * 100.0
+    );
+}
+
+fn dataset_bytes(d: &Dataset) -> Vec<(String, String)> {
+    d.tables()
+        .iter()
+        .map(|t| (t.name.clone(), plotsim::write::csv::rows(t)))
+        .collect()
+}
+
+#[test]
+fn output_does_not_depend_on_batch_size() {
+    let p = plan(MIXED);
+    let a = plotsim::generate_with(&p, None, 7).unwrap();
+    let b = plotsim::generate_with(&p, None, 256).unwrap();
+    assert_eq!(dataset_bytes(&a), dataset_bytes(&b));
+    assert_eq!(a.manifest(), b.manifest());
+}
+
+#[test]
+fn appending_a_segment_leaves_other_entities_unchanged() {
+    let base = "\
+about: stability
+unit: member
+window: [2023-01, 2024-12]
+seed: 31
+noise: realistic
+metrics:
+  - {name: a, type: score, polarity: positive}
+  - {name: b, type: count, polarity: negative}
+  - {name: c, type: amount, polarity: positive, range: [5, 500], follows: a, delay: 1}
+segments:
+  - {name: first, count: 20, archetype: growth}
+  - {name: second, count: 15, archetype: \"flat > decline @ 8\", arrival: {kind: uniform, start: 0, end: 6}}
+";
+    let more = format!("{base}  - {{name: third, count: 25, archetype: seasonal}}\n");
+    let (x, y) = (
+        plotsim::generate(&plan(base)).unwrap(),
+        plotsim::generate(&plan(&more)).unwrap(),
+    );
+    let fx = plotsim::write::csv::rows(x.table("fct_member").unwrap());
+    let fy = plotsim::write::csv::rows(y.table("fct_member").unwrap());
+    // Entity keys are widths of the entity count (both runs < 1000), so rows compare directly.
+    assert!(
+        fy.starts_with(&fx),
+        "the first 35 entities' fact rows changed"
+    );
+    let dx = plotsim::write::csv::rows(x.table("dim_member").unwrap());
+    assert!(plotsim::write::csv::rows(y.table("dim_member").unwrap()).starts_with(&dx));
+}
