@@ -139,7 +139,6 @@ fn supported(plan: &Plan) -> Result<()> {
         ("holdout", c.holdout.is_some()),
         ("entity_features", c.entity_features.is_some()),
         ("sources", !c.sources.is_empty()),
-        ("lifecycle", c.lifecycle.is_some()),
     ];
     if let Some((name, _)) = blocks.iter().find(|(_, set)| *set) {
         return Err(Error::Unsupported(format!(

@@ -210,3 +210,45 @@ fn round_half_even() {
     assert_eq!(dist::round_half_even(-2.5), -2.0);
     assert_eq!(dist::round_half_even(2.4), 2.0);
 }
+
+#[test]
+fn quantile_tables_match_the_exact_functions() {
+    let mut s = stream(5, &[Part::Str("tables")]);
+    let cases = [
+        Marginal::Beta {
+            alpha: 2.0,
+            beta: 5.0,
+            scale: 1.0,
+        },
+        Marginal::Beta {
+            alpha: 0.5,
+            beta: 0.5,
+            scale: 1.0,
+        },
+        Marginal::Beta {
+            alpha: 8.0,
+            beta: 1.5,
+            scale: 1.0,
+        },
+        Marginal::Gamma { k: 0.4 },
+        Marginal::Gamma { k: 3.0 },
+        Marginal::Gamma { k: 50.0 },
+    ];
+    for m in cases {
+        let sampler = dist::Sampler::new(m);
+        let mut worst = 0.0f64;
+        for i in 0..20_000 {
+            // Random scores, plus the extremes of the clipped range.
+            let z = match i {
+                0 => dist::Z_CLIP,
+                1 => -dist::Z_CLIP,
+                _ => 2.5 * s.normal(),
+            };
+            let range = matches!(m, Marginal::Beta { .. }).then_some((0.0, 1.0));
+            let exact = m.value(z, 0.3, range);
+            let table = sampler.value(z, 0.3, range);
+            worst = worst.max((table - exact).abs() / exact.abs().max(1e-3));
+        }
+        assert!(worst < 1e-10, "{m:?}: worst relative error {worst:e}");
+    }
+}

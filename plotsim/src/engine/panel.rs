@@ -17,6 +17,7 @@ use chrono::Datelike;
 pub(crate) struct MetricRt {
     pub(crate) name: String,
     pub(crate) marginal: Marginal,
+    pub(crate) sampler: dist::Sampler,
     pub(crate) params: indexmap::IndexMap<String, f64>,
     pub(crate) polarity: Polarity,
     pub(crate) count: bool,
@@ -125,6 +126,7 @@ impl EngineCtx {
             .map(|m| MetricRt {
                 name: m.name.clone(),
                 marginal: Marginal::new(m.family, &m.params),
+                sampler: dist::Sampler::new(Marginal::new(m.family, &m.params)),
                 params: m.params.clone(),
                 polarity: m.polarity,
                 count: m.kind == MetricType::Count,
@@ -424,7 +426,7 @@ pub fn generate_entity<O: CellObserver>(
                     modulated = modulated.clamp(lo, hi);
                 }
             }
-            let drawn = rt.marginal.value(y[m], modulated, range);
+            let drawn = rt.sampler.value(y[m], modulated, range);
             let (mut v, outlier) = add_noise(&ctx.noise, &mut streams[m], drawn, x[t]);
             let mut clamped = 0;
             if !v.is_nan() {

@@ -10,6 +10,7 @@ mod facts;
 pub(crate) use dims::{UnitDim, unit_dim_rows};
 pub use dims::{dim_date, entity_key};
 pub(crate) use facts::fact_rows;
+pub use facts::stages;
 
 use chrono::NaiveDate;
 

@@ -16,6 +16,28 @@ fn field(out: &mut String, s: &str) {
     }
 }
 
+/// Appends `x` with exactly 4 decimals, the same text as `format!("{x:.4}")`
+/// (round half to even on the exact binary value), about ten times faster.
+///
+/// The fast path scales by 1e4 and rounds; when the scaled value sits so
+/// close to a rounding tie that the scaling's own error could flip it, or is
+/// too large for exact integer arithmetic, it falls back to `format!`.
+pub fn fmt4(out: &mut String, x: f64) {
+    let y = x * 1e4;
+    let fr = y.abs().fract();
+    // |y| < 2^52 keeps every integer exact; the tie window covers the ulp of y.
+    let near_tie = (fr - 0.5).abs() <= 4.0 * f64::EPSILON * y.abs().max(1.0);
+    if !x.is_finite() || y.abs() >= 4.0e15 || near_tie {
+        let _ = write!(out, "{x:.4}");
+        return;
+    }
+    let r = y.abs().round() as u64;
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let _ = write!(out, "{}.{:04}", r / 10_000, r % 10_000);
+}
+
 /// The header line of a table.
 pub fn header(table: &Table) -> String {
     let mut out = String::new();
@@ -45,7 +67,7 @@ pub fn rows(table: &Table) -> String {
                 }
                 ColumnData::Float(v) => {
                     if let Some(x) = v[r] {
-                        let _ = write!(out, "{x:.4}");
+                        fmt4(&mut out, x);
                     }
                 }
                 ColumnData::Text(v) => {
@@ -68,6 +90,46 @@ pub fn rows(table: &Table) -> String {
 mod tests {
     use super::*;
     use crate::tables::Column;
+
+    #[test]
+    fn fmt4_is_identical_to_std_formatting() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            1e-5,
+            -1e-5,
+            0.00005,
+            0.00015,
+            0.03125,
+            -0.03125,
+            123.45675,
+            651_872.44045,
+            999_999.99995,
+            1e12,
+            -1e12,
+            4e11,
+            1e15,
+            1e300,
+            f64::MIN_POSITIVE,
+            0.5,
+            1.5,
+            2.5e-4,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut s = crate::engine::rng::stream(1, &[crate::engine::rng::Part::Str("fmt4")]);
+        for i in 0..200_000 {
+            let scale = 10f64.powi((i % 14) - 6);
+            cases.push((s.uniform() - 0.5) * scale);
+            // Exact binary ties at the 5th decimal.
+            cases.push((s.below(1 << 20) as f64 + 0.5) / 10_000.0);
+        }
+        for x in cases {
+            let mut ours = String::new();
+            fmt4(&mut ours, x);
+            assert_eq!(ours, format!("{x:.4}"), "x = {x:e}");
+        }
+    }
 
     #[test]
     fn formats_per_the_dialect() {

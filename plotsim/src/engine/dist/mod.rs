@@ -10,6 +10,7 @@ pub mod beta;
 pub mod gamma;
 pub mod normal;
 pub mod poisson;
+pub mod table;
 
 use plotsim_config::Family;
 
@@ -168,6 +169,53 @@ impl Marginal {
                 Some((lo, hi)) => lo + (hi - lo) * (WEIBULL_FLOOR + (1.0 - WEIBULL_FLOOR) * p),
                 None => get("scale", 1.0) * p,
             },
+        }
+    }
+}
+
+/// A metric's marginal with its quantile table (beta and gamma), used by the
+/// engine; [`Marginal::value`] is the exact reference it must agree with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampler {
+    /// The family and parameters.
+    pub marginal: Marginal,
+    table: Option<table::ZTable>,
+}
+
+impl Sampler {
+    /// Builds the sampler (and its table, for beta and gamma).
+    pub fn new(marginal: Marginal) -> Self {
+        let table = match marginal {
+            Marginal::Beta { alpha, beta, .. } => Some(table::beta(alpha, beta)),
+            Marginal::Gamma { k } => Some(table::gamma(k)),
+            _ => None,
+        };
+        Sampler { marginal, table }
+    }
+
+    /// Like [`Marginal::value`], through the table where there is one.
+    #[inline]
+    pub fn value(&self, z: f64, centre: f64, range: Option<(f64, f64)>) -> f64 {
+        let Some(t) = &self.table else {
+            return self.marginal.value(z, centre, range);
+        };
+        let z = z.clamp(-Z_CLIP, Z_CLIP);
+        match self.marginal {
+            Marginal::Beta {
+                alpha,
+                beta: b,
+                scale,
+            } => {
+                let r = t.eval(z);
+                let mean = alpha / (alpha + b);
+                match range {
+                    Some((lo, hi)) => centre + (r - mean) * (hi - lo),
+                    None => (r - mean + centre) * scale,
+                }
+            }
+            Marginal::Gamma { k } if centre > 0.0 => centre / k * t.eval(z),
+            Marginal::Gamma { .. } => 0.0,
+            m => m.value(z, centre, range),
         }
     }
 }
