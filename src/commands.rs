@@ -44,6 +44,21 @@ fn load(path: &Path) -> Result<(String, Config), ExitCode> {
     }
 }
 
+/// A config read and validated, or the exit code after printing `INVALID:`
+/// and every problem.
+fn load_plan(path: &Path) -> Result<Plan, ExitCode> {
+    let name = path.display().to_string();
+    let (text, config) = load(path)?;
+    config.validate().map_err(|errors| {
+        outln!("INVALID: {name}");
+        outln!("  {} problem(s):", errors.len());
+        for e in errors.errors() {
+            out!("{}", indent(&render::validation_error(&name, &text, e)));
+        }
+        ExitCode::from(1)
+    })
+}
+
 fn indent(s: &str) -> String {
     s.lines()
         .map(|l| {
@@ -101,19 +116,9 @@ fn table_counts(plan: &Plan) -> String {
 /// `plotsim run FILE`.
 pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
     let name = args.config.display().to_string();
-    let (text, config) = match load(&args.config) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let plan = match config.validate() {
+    let plan = match load_plan(&args.config) {
         Ok(p) => p,
-        Err(errors) => {
-            outln!("INVALID: {name}");
-            for e in errors.errors() {
-                out!("{}", indent(&render::validation_error(&name, &text, e)));
-            }
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let allow = args.allow_large_dataset
         || std::env::var("PLOTSIM_ALLOW_LARGE_DATASET")
@@ -186,55 +191,31 @@ fn progress_bar(quiet: bool, total: u64) -> Option<indicatif::ProgressBar> {
 
 /// `plotsim validate FILE`.
 pub(crate) fn validate(path: &Path, allow_large: bool) -> ExitCode {
-    let name = path.display().to_string();
-    let (text, config) = match load(path) {
-        Ok(x) => x,
+    let plan = match load_plan(path) {
+        Ok(p) => p,
         Err(code) => return code,
     };
-    match config.validate() {
-        Ok(plan) => {
-            outln!("VALID: {name}");
-            outln!(
-                "  {} entities x {} {} periods, {} metrics, {}",
-                group(plan.n_entities()),
-                plan.window.n_periods,
-                plan.window.granularity,
-                plan.metrics.len(),
-                table_counts(&plan)
-            );
-            outln!("  {}", budget_line(&plan, allow_large));
-            for w in &plan.warnings {
-                outln!("  warning: {w}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(errors) => {
-            outln!("INVALID: {name}");
-            outln!("  {} problem(s):", errors.len());
-            for e in errors.errors() {
-                out!("{}", indent(&render::validation_error(&name, &text, e)));
-            }
-            ExitCode::from(1)
-        }
+    outln!("VALID: {}", path.display());
+    outln!(
+        "  {} entities x {} {} periods, {} metrics, {}",
+        group(plan.n_entities()),
+        plan.window.n_periods,
+        plan.window.granularity,
+        plan.metrics.len(),
+        table_counts(&plan)
+    );
+    outln!("  {}", budget_line(&plan, allow_large));
+    for w in &plan.warnings {
+        outln!("  warning: {w}");
     }
+    ExitCode::SUCCESS
 }
 
 /// `plotsim info FILE`.
 pub(crate) fn info(path: &Path, allow_large: bool) -> ExitCode {
-    let name = path.display().to_string();
-    let (text, config) = match load(path) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let plan = match config.validate() {
+    let plan = match load_plan(path) {
         Ok(p) => p,
-        Err(errors) => {
-            outln!("INVALID: {name}");
-            for e in errors.errors() {
-                out!("{}", indent(&render::validation_error(&name, &text, e)));
-            }
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let c = &plan.config;
     let w = &plan.window;

@@ -1,5 +1,7 @@
 //! The regularized incomplete beta function and the beta quantile.
 
+use super::gamma::lentz_step;
+
 const EPS: f64 = 1e-16;
 const TINY: f64 = 1e-300;
 
@@ -21,28 +23,10 @@ fn cf(a: f64, b: f64, x: f64) -> f64 {
     for m in 1..10_000 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let even = m * (b - m) * x / ((qam + m2) * (a + m2));
+        h *= lentz_step(even, 1.0, &mut c, &mut d);
+        let odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        let del = lentz_step(odd, 1.0, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < EPS {
             break;

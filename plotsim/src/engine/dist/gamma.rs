@@ -3,6 +3,23 @@
 const EPS: f64 = 1e-16;
 const TINY: f64 = 1e-300;
 
+/// One step of the modified Lentz algorithm for a continued fraction with
+/// partial numerator `a` and denominator `b`; returns the factor by which
+/// the convergent changes.
+#[inline]
+pub(super) fn lentz_step(a: f64, b: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = a * *d + b;
+    if d.abs() < TINY {
+        *d = TINY;
+    }
+    *c = b + a / *c;
+    if c.abs() < TINY {
+        *c = TINY;
+    }
+    *d = 1.0 / *d;
+    *d * *c
+}
+
 /// Regularized lower and upper incomplete gamma (P(a, x), Q(a, x)), each
 /// accurate on its own (no cancellation in 1 - P).
 pub fn incomplete(a: f64, x: f64) -> (f64, f64) {
@@ -37,16 +54,7 @@ pub fn incomplete(a: f64, x: f64) -> (f64, f64) {
         for i in 1..10_000 {
             let an = -(i as f64) * (i as f64 - a);
             b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz_step(an, b, &mut c, &mut d);
             h *= del;
             if (del - 1.0).abs() < EPS {
                 break;
