@@ -1429,3 +1429,31 @@ fn one_period_window_has_no_transitions() {
         &["1-period window has no room for a transition"],
     );
 }
+
+#[test]
+fn explicit_families_that_cannot_reach_the_range_warn() {
+    let y = replace(
+        "range: [50, 50000]}",
+        "range: [50, 50000], distribution: normal, distribution_params: {sigma: 5}}",
+    );
+    let plan = Config::from_yaml_str(&y).unwrap().validate().unwrap();
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("explicit `normal` centres values at 0")),
+        "{:?}",
+        plan.warnings
+    );
+    let weibull = replace(
+        "range: [50, 50000]}",
+        "range: [50, 50000], distribution: weibull, distribution_params: {shape: 1.5}}",
+    );
+    assert!(
+        Config::from_yaml_str(&weibull)
+            .unwrap()
+            .validate()
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+}

@@ -65,6 +65,7 @@ fn check_metric(
     }
     let range = check_metric_range(cx, path, m);
     let (family, params) = resolve_family(cx, path, m, range);
+    warn_unreachable_centre(cx, m, family, &params, range);
     check_range(
         cx,
         path.key("seasonal_sensitivity"),
@@ -220,6 +221,32 @@ fn resolve_family(
         }
     }
     (family, given)
+}
+
+/// Explicit families take the engine's default location (the original's
+/// behaviour): their centre may never reach the declared range.
+fn warn_unreachable_centre(
+    cx: &mut Ctx<'_>,
+    m: &Metric,
+    family: Family,
+    params: &IndexMap<String, f64>,
+    range: Option<(f64, f64)>,
+) {
+    let (Some(_), Some((lo, _))) = (m.distribution, range) else {
+        return;
+    };
+    let top = match family {
+        Family::Normal => 0.0,
+        Family::Lognorm | Family::Poisson => 1.0,
+        Family::Gamma => params.get("shape").copied().unwrap_or(1.0),
+        Family::Beta | Family::Weibull => return,
+    };
+    if top < lo {
+        cx.warnings.push(format!(
+            "metric `{}`: an explicit `{family}` centres values at {top} or below, under the range minimum {lo}; most values will sit at {lo} (use the type's default family, or weibull/beta, which follow the range)",
+            m.name
+        ));
+    }
 }
 
 fn check_lag(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric, g: Granularity) -> Option<LagPlan> {
