@@ -135,6 +135,10 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
         force: args.force,
         cell_budget: budget(&plan),
         allow_large_dataset: allow,
+        format: match &args.format {
+            Some(f) => f.parse().unwrap_or(plan.config.output.format),
+            None => plan.config.output.format,
+        },
     };
     let seed = plotsim::resolve_seed(&plan, args.seed);
     let opts = plotsim::RunOptions {

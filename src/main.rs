@@ -94,6 +94,9 @@ struct RunArgs {
     /// Run even when the cells exceed the cell budget
     #[arg(long)]
     allow_large_dataset: bool,
+    /// File format (default: the config's output.format)
+    #[arg(long, value_parser = ["csv", "parquet", "jsonl", "sql"])]
+    format: Option<String>,
 }
 
 fn main() -> ExitCode {

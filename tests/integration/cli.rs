@@ -466,3 +466,29 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn run_writes_every_format() {
+    let d = tmp();
+    quickstart(d.path());
+    for (format, file) in [
+        ("parquet", "fct_customer.parquet"),
+        ("jsonl", "fct_customer.jsonl"),
+        ("sql", "data.sql"),
+        ("csv", "fct_customer.csv"),
+    ] {
+        let o = plotsim(
+            &["run", "q.yaml", "-q", "--format", format, "-o", format],
+            d.path(),
+        );
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let dir = d.path().join(format);
+        assert!(dir.join(file).exists(), "{format}");
+        assert!(
+            dir.join("config.yaml").exists() && dir.join("manifest.json").exists(),
+            "{format}"
+        );
+    }
+    let o = plotsim(&["run", "q.yaml", "--format", "xlsx", "-o", "x"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+}
