@@ -16,9 +16,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # name|config|cells|run the Python original too
+# The original did not finish bench_1m within 30 minutes on our 2-core
+# machine, so it runs the two smaller configs only.
 cases=(
   "quickstart|templates/quickstart.yaml|2400|yes"
-  "bench_1m|bench/bench_1m.yaml|1000800|yes"
+  "bench_50k|bench/bench_50k.yaml|50400|yes"
+  "bench_1m|bench/bench_1m.yaml|1000800|no"
   "bench_10m|bench/bench_10m.yaml|10000000|no"
 )
 

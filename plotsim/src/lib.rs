@@ -20,6 +20,8 @@
 pub mod budget;
 pub mod engine;
 mod error;
+#[cfg(feature = "polars")]
+pub mod polars;
 mod run;
 pub mod tables;
 pub mod templates;

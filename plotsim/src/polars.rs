@@ -1,0 +1,52 @@
+//! Tables as polars `DataFrame`s (feature `polars`): a copy from plotsim's
+//! columns, with integer, float, string, date and boolean dtypes.
+
+use polars::prelude::{Column as PlColumn, DataFrame, DataType, PolarsResult};
+
+/// The polars prelude, for users of [`crate::Dataset::to_polars`].
+pub use polars::prelude;
+
+use crate::tables::{ColumnData, Table};
+
+/// One table as a `DataFrame`.
+pub fn table_to_polars(t: &Table) -> PolarsResult<DataFrame> {
+    let columns = t
+        .columns
+        .iter()
+        .map(|c| {
+            let name = c.name.as_str().into();
+            Ok(match &c.data {
+                ColumnData::Int(v) => PlColumn::new(name, v),
+                ColumnData::Float(v) => PlColumn::new(name, v),
+                ColumnData::Text(v) => PlColumn::new(name, v),
+                ColumnData::Bool(v) => PlColumn::new(name, v),
+                ColumnData::Date(v) => {
+                    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+                    let days: Vec<i32> = v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
+                    PlColumn::new(name, days).cast(&DataType::Date)?
+                }
+            })
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(t.rows(), columns)
+}
+
+impl crate::Dataset {
+    /// Every table as a polars `DataFrame`, in write order.
+    ///
+    /// # Example
+    /// ```
+    /// let plan = plotsim::templates::get("quickstart").unwrap().config()?.validate()?;
+    /// let frames = plotsim::generate(&plan)?.to_polars()?;
+    /// let (name, fact) = &frames[2];
+    /// assert_eq!(name, "fct_customer");
+    /// assert_eq!(fact.height(), 2400);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_polars(&self) -> PolarsResult<Vec<(String, DataFrame)>> {
+        self.tables()
+            .iter()
+            .map(|t| Ok((t.name.clone(), table_to_polars(t)?)))
+            .collect()
+    }
+}

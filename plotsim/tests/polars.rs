@@ -1,0 +1,54 @@
+//! `Dataset::to_polars()` frames equal the tables (dtypes and values).
+
+#![cfg(feature = "polars")]
+#![allow(clippy::unwrap_used)]
+
+use plotsim::polars::prelude::{AnyValue, DataType};
+use plotsim::tables::ColumnData;
+
+#[test]
+fn frames_equal_the_csv_content() {
+    let plan = plotsim::Config::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/golden/tiny.yaml"
+    ))
+    .unwrap()
+    .validate()
+    .unwrap();
+    let data = plotsim::generate(&plan).unwrap();
+    let frames = data.to_polars().unwrap();
+    assert_eq!(frames.len(), data.tables().len());
+    for ((name, df), t) in frames.iter().zip(data.tables()) {
+        assert_eq!(name, &t.name);
+        assert_eq!(df.height(), t.rows());
+        for c in &t.columns {
+            let col = df.column(&c.name).unwrap();
+            let want = match &c.data {
+                ColumnData::Int(_) => DataType::Int64,
+                ColumnData::Float(_) => DataType::Float64,
+                ColumnData::Text(_) => DataType::String,
+                ColumnData::Date(_) => DataType::Date,
+                ColumnData::Bool(_) => DataType::Boolean,
+            };
+            assert_eq!(col.dtype(), &want, "{name}.{}", c.name);
+            for r in 0..t.rows() {
+                let v = col.get(r).unwrap();
+                let same = match (&c.data, &v) {
+                    (ColumnData::Int(x), AnyValue::Int64(y)) => x[r] == Some(*y),
+                    (ColumnData::Float(x), AnyValue::Float64(y)) => x[r] == Some(*y),
+                    (ColumnData::Text(x), AnyValue::String(y)) => x[r].as_deref() == Some(*y),
+                    (ColumnData::Bool(x), AnyValue::Boolean(y)) => x[r] == *y,
+                    (ColumnData::Date(x), AnyValue::Date(days)) => {
+                        (x[r] - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days()
+                            == i64::from(*days)
+                    }
+                    (ColumnData::Int(x), AnyValue::Null) => x[r].is_none(),
+                    (ColumnData::Float(x), AnyValue::Null) => x[r].is_none(),
+                    (ColumnData::Text(x), AnyValue::Null) => x[r].is_none(),
+                    _ => false,
+                };
+                assert!(same, "{name}.{} row {r}: {v:?}", c.name);
+            }
+        }
+    }
+}
