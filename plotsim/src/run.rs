@@ -18,8 +18,8 @@ use crate::engine::prepare::{Prepared, prepare as prepare_engine};
 use crate::error::{Error, Result};
 use crate::tables::{Table, UnitDim, dim_date, fact_rows, unit_dim_rows};
 use crate::truth::{
-    Accumulators, Counter, EntityTruth, MetricCounts, Sampler, array_element, entity_truth,
-    manifest_fixed,
+    Accumulators, Counter, EntityTruth, MetricCounts, TrajectorySample, array_element,
+    entity_truth, manifest_fixed,
 };
 use crate::write::{DatasetWriter, dir::Staging, io_err};
 use plotsim_config::{Config, Plan};
@@ -181,7 +181,7 @@ struct Job<'a> {
     prepared: &'a Prepared,
     seed: u64,
     unit: UnitDim,
-    sampler: Sampler,
+    samples: TrajectorySample,
 }
 
 /// One batch's output.
@@ -210,7 +210,7 @@ impl Job<'_> {
                 let truth = entity_truth(
                     self.plan,
                     self.prepared,
-                    &self.sampler,
+                    &self.samples,
                     &self.unit.prefix,
                     &panel,
                     counter.0,
@@ -261,7 +261,7 @@ fn new_job<'a>(plan: &'a Plan, prepared: &'a Prepared, seed: u64) -> Result<Job<
         prepared,
         seed,
         unit,
-        sampler: Sampler::new(plan, prepared.entities.len()),
+        samples: TrajectorySample::new(plan, prepared.entities.len()),
     })
 }
 

@@ -60,18 +60,18 @@ pub(crate) struct EntityTruth {
 /// Which entities' trajectories go into the manifest: every entity up to
 /// 1,000 (or the configured share), evenly spaced over the entity order.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Sampler {
+pub(crate) struct TrajectorySample {
     total: u64,
     take: u64,
 }
 
-impl Sampler {
+impl TrajectorySample {
     pub(crate) fn new(plan: &Plan, total: u64) -> Self {
         let take = match plan.config.manifest.trajectory_sample_rate {
             Some(r) => ((total as f64 * r).ceil() as u64).clamp(1, total.max(1)),
             None => total.min(1000),
         };
-        Sampler { total, take }
+        TrajectorySample { total, take }
     }
 
     /// Whether entity `ordinal` is sampled: ordinals ⌊j·total/take⌋, j < take.
@@ -94,7 +94,7 @@ pub(crate) fn entity_name(plan: &Plan, e: &Entity) -> String {
 pub(crate) fn entity_truth(
     plan: &Plan,
     prepared: &Prepared,
-    sampler: &Sampler,
+    samples: &TrajectorySample,
     key_prefix: &str,
     panel: &EntityPanel,
     counts: Vec<MetricCounts>,
@@ -118,7 +118,7 @@ pub(crate) fn entity_truth(
         "active_window": {"start": e.start_period, "end": plan.window.n_periods},
         "treatment": treatment,
     });
-    let samples = if sampler.contains(e.ordinal) {
+    let samples = if samples.contains(e.ordinal) {
         panel
             .positions
             .iter()

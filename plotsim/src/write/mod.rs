@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod dir;
 pub mod jsonl;
+#[cfg(feature = "parquet")]
 pub mod parquet;
 mod sink;
 pub mod sql;

@@ -4,6 +4,7 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "parquet")]
 use super::parquet::ParquetFile;
 use super::sql::Spool;
 use super::{csv, jsonl, sql};
@@ -19,6 +20,7 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
+#[cfg(feature = "parquet")]
 fn parquet_err(path: &Path) -> impl FnOnce(super::parquet::ParquetError) -> Error + '_ {
     move |e| Error::Write {
         path: path.display().to_string(),
@@ -36,6 +38,7 @@ struct TextFile {
 
 enum Out {
     Text(TextFile),
+    #[cfg(feature = "parquet")]
     Parquet(PathBuf, Box<ParquetFile>),
     Sql(Box<Spool>),
 }
@@ -92,10 +95,17 @@ impl DatasetWriter {
                     csv,
                 })
             }
+            #[cfg(feature = "parquet")]
             OutputFormat::Parquet => {
                 let path = file("parquet");
                 let w = ParquetFile::create(&self.dir, t).map_err(parquet_err(&path))?;
                 Out::Parquet(path, Box::new(w))
+            }
+            #[cfg(not(feature = "parquet"))]
+            OutputFormat::Parquet => {
+                return Err(Error::Unsupported(
+                    "the parquet format: this build of plotsim has the `parquet` feature turned off".to_owned(),
+                ));
             }
             OutputFormat::Sql => {
                 let plan = self.plans.iter().find(|p| p.name == t.name);
@@ -122,6 +132,7 @@ impl DatasetWriter {
                 let text = if f.csv { csv::rows(t) } else { jsonl::rows(t) };
                 f.out.write_all(text.as_bytes()).map_err(io_err(&f.path))
             }
+            #[cfg(feature = "parquet")]
             Out::Parquet(path, w) => w.append(t).map_err(parquet_err(path)),
             Out::Sql(s) => s.append(t).map_err(io_err(&self.dir)),
         }
@@ -137,6 +148,7 @@ impl DatasetWriter {
                     f.out.flush().map_err(io_err(&f.path))?;
                     counts.push((name, f.rows));
                 }
+                #[cfg(feature = "parquet")]
                 Out::Parquet(path, w) => {
                     counts.push((name, w.finish().map_err(parquet_err(&path))?))
                 }
