@@ -130,11 +130,10 @@ pub struct Prepared {
     pub calibration_rounds: usize,
     /// Pilot entities used.
     pub pilot_entities: u64,
-    /// Correlation slot of every period (0 = baseline).
-    pub slot_of_period: Vec<usize>,
     /// The slots (periods and declared pairs).
     pub(crate) slots: Vec<Slot>,
-    /// Whether each slot's requested matrix had to be projected.
+    /// Whether every nearest-correlation projection converged (false: the
+    /// eigenvalue-clipping fallback was used somewhere).
     pub projection_converged: bool,
 }
 
@@ -338,7 +337,6 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         pairs,
         calibration_rounds: rounds,
         pilot_entities: pilot.len() as u64,
-        slot_of_period,
         slots,
         projection_converged,
     }
