@@ -161,6 +161,9 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
     match result {
         Ok(summary) => {
             if !args.quiet {
+                for w in &summary.warnings {
+                    eprintln!("warning: {w}");
+                }
                 let rows: u64 = summary.tables.iter().map(|(_, r)| r).sum();
                 outln!(
                     "Wrote {} table(s), {} total row(s) to {}/",

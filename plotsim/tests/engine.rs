@@ -566,3 +566,25 @@ segments:
     assert!((mean(true, false) - mean(false, false)).abs() < 0.02);
     assert!(mean(true, true) > mean(false, true) + 0.1);
 }
+
+#[test]
+fn a_score_uses_its_declared_range() {
+    let yaml = "\
+about: ratings
+unit: shop
+window: [2023-01, 2023-12]
+seed: 6
+metrics: [{name: stars, type: score, polarity: positive, range: [1, 5]}]
+segments: [{name: s, count: 20, archetype: growth}]
+";
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let v: Vec<f64> = floats(data.table("fct_shop").unwrap(), "stars")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(v.iter().all(|x| (1.0..=5.0).contains(x)));
+    assert!(
+        v.iter().any(|&x| x > 3.0),
+        "values use the whole declared range"
+    );
+}

@@ -1,4 +1,5 @@
-//! `Dataset::to_polars()` frames equal the tables (dtypes and values).
+//! `Dataset::to_polars()` frames equal the tables (dtypes and values); the
+//! tables equal the CSV files byte for byte (see `formats.rs`).
 
 #![cfg(feature = "polars")]
 #![allow(clippy::unwrap_used)]
@@ -7,7 +8,7 @@ use plotsim::polars::prelude::{AnyValue, DataType};
 use plotsim::tables::ColumnData;
 
 #[test]
-fn frames_equal_the_csv_content() {
+fn frames_equal_the_tables() {
     let plan = plotsim::Config::from_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/golden/tiny.yaml"

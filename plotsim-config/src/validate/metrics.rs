@@ -82,8 +82,9 @@ fn check_metric(
         label: m.display_label(),
         kind: m.r#type,
         polarity: m.polarity,
+        // A score lives in [0, 1] unless it declares its own range.
         range: match m.r#type {
-            MetricType::Score => Some((0.0, 1.0)),
+            MetricType::Score => range.or(Some((0.0, 1.0))),
             _ => range,
         },
         family,

@@ -77,8 +77,13 @@ impl CoMoment {
 
     /// Pearson correlation (0 when either series is constant).
     pub fn correlation(&self) -> f64 {
+        self.defined_correlation().unwrap_or(0.0)
+    }
+
+    /// Pearson correlation, or `None` when either series is constant.
+    pub fn defined_correlation(&self) -> Option<f64> {
         let d = libm::sqrt(self.m2a * self.m2b);
-        if d > 0.0 { self.cab / d } else { 0.0 }
+        (d > 0.0).then(|| self.cab / d)
     }
 }
 
@@ -105,6 +110,8 @@ pub struct PairRecord {
 
 /// One copula matrix per slot.
 type Matrices = Vec<DMatrix<f64>>;
+/// A slot's best calibration round: score, copula matrix, pilot correlations.
+type BestRound = (f64, DMatrix<f64>, Vec<f64>);
 /// Pilot correlations per slot and pair.
 type Correlations = Vec<Vec<f64>>;
 
@@ -263,7 +270,11 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
     let mut realized: Vec<Vec<f64>> = slots.iter().map(|s| vec![0.0; s.pairs.len()]).collect();
     if has_pairs && m >= 2 && !pilot.is_empty() {
         let mut prev: Option<(Matrices, Correlations)> = None;
-        let mut best: Option<(f64, Matrices, Correlations)> = None;
+        // Slots (the baseline and each phase) cover disjoint periods, so each
+        // keeps its own best round: an unreachable pair in one phase does not
+        // hold back the others. A round's score is its slot's sum of squared
+        // errors.
+        let mut best: Vec<Option<BestRound>> = vec![None; slots.len()];
         while rounds < MAX_ROUNDS {
             rounds += 1;
             let measured = measure(&ctx, &slots, &build(&current), &pilot);
@@ -271,13 +282,14 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
                 .iter()
                 .map(|s| s.iter().map(CoMoment::correlation).collect())
                 .collect();
-            let worst = slots
-                .iter()
-                .zip(&r)
-                .flat_map(|(s, rs)| s.pairs.iter().zip(rs).map(|(p, x)| (p.2 - x).abs()))
-                .fold(0.0, f64::max);
-            if best.as_ref().is_none_or(|b| worst < b.0) {
-                best = Some((worst, current.clone(), r.clone()));
+            let mut worst: f64 = 0.0;
+            for (si, s) in slots.iter().enumerate() {
+                let errors = s.pairs.iter().zip(&r[si]).map(|(p, x)| (p.2 - x).abs());
+                let score: f64 = errors.clone().map(|e| e * e).sum();
+                worst = worst.max(errors.fold(0.0, f64::max));
+                if best[si].as_ref().is_none_or(|b| score < b.0) {
+                    best[si] = Some((score, current[si].clone(), r[si].clone()));
+                }
             }
             if worst <= TOLERANCE {
                 break;
@@ -304,9 +316,11 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
             prev = Some((current, r));
             current = next;
         }
-        if let Some((_, mats, r)) = best {
-            current = mats;
-            realized = r;
+        for (si, b) in best.into_iter().enumerate() {
+            if let Some((_, mat, r)) = b {
+                current[si] = mat;
+                realized[si] = r;
+            }
         }
     }
     let factors = build(&current);

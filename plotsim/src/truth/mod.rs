@@ -214,7 +214,8 @@ pub(crate) fn manifest_fixed(
         correlations.push(json!({
             "metric_a": metric(p.a), "metric_b": metric(p.b), "phase_index": phase(p.slot),
             "requested": p.requested, "projected": round6(p.projected), "calibrated": round6(p.calibrated),
-            "realized": round6(realized.correlation()), "n_cells": realized.n,
+            "realized": realized.defined_correlation().map(round6), "n_cells": realized.n as u64,
+            "infeasible": p.infeasible,
         }));
         if (p.projected - p.requested).abs() > 1e-12 {
             adjustments.push(json!({
