@@ -12,6 +12,8 @@ struct Problem {
     help: Option<String>,
     label: String,
     location: Option<Location>,
+    /// Secondary places (`the type is set here`).
+    notes: Vec<(String, Location)>,
     source: NamedSource<String>,
 }
 
@@ -35,12 +37,16 @@ impl Diagnostic for Problem {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.location?;
-        let len = token_len(self.source.inner(), loc.offset);
-        Some(Box::new(std::iter::once(LabeledSpan::new(
+        let text = self.source.inner();
+        let primary = LabeledSpan::new(
             Some(self.label.clone()),
             loc.offset,
-            len,
-        ))))
+            token_len(text, loc.offset),
+        );
+        let notes = self.notes.iter().map(move |(note, l)| {
+            LabeledSpan::new(Some(note.clone()), l.offset, token_len(text, l.offset))
+        });
+        Some(Box::new(std::iter::once(primary).chain(notes)))
     }
 }
 
@@ -78,6 +84,11 @@ pub(crate) fn validation_error(name: &str, text: &str, e: &ValidationError) -> S
         help: None,
         label: e.path.to_string(),
         location: e.location,
+        notes: e
+            .notes
+            .iter()
+            .filter_map(|n| Some((n.text.clone(), n.location?)))
+            .collect(),
         source: NamedSource::new(name, text.to_owned()),
     };
     render(&p)
@@ -90,6 +101,7 @@ pub(crate) fn load_error(name: &str, text: &str, e: &ConfigError) -> String {
         help: None,
         label: "here".to_owned(),
         location: e.location(),
+        notes: Vec::new(),
         source: NamedSource::new(name, text.to_owned()),
     };
     render(&p)

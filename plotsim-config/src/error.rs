@@ -131,6 +131,20 @@ pub struct ValidationError {
     pub suggestion: Option<String>,
     /// Line and column in the YAML source, when the config came from YAML.
     pub location: Option<Location>,
+    /// Other places involved in the problem, each with a short note
+    /// (`type = count set here`); tools show them as secondary labels.
+    pub notes: Vec<Note>,
+}
+
+/// A secondary place involved in a [`ValidationError`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    /// Where.
+    pub path: FieldPath,
+    /// What is there, in a few words (`the type is set here`).
+    pub text: String,
+    /// Line and column in the YAML source, when the config came from YAML.
+    pub location: Option<Location>,
 }
 
 impl ValidationError {
@@ -143,7 +157,18 @@ impl ValidationError {
             expected: None,
             suggestion: None,
             location: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a secondary place involved in the problem, with a short note.
+    pub fn note(mut self, path: FieldPath, note: impl Into<String>) -> Self {
+        self.notes.push(Note {
+            path,
+            text: note.into(),
+            location: None,
+        });
+        self
     }
 
     /// Records the offending value.

@@ -48,7 +48,9 @@ pub mod words;
 #[cfg(feature = "yaml")]
 mod yaml;
 
-pub use error::{ConfigError, ConfigErrors, FieldPath, Location, PathSegment, ValidationError};
+pub use error::{
+    ConfigError, ConfigErrors, FieldPath, Location, Note, PathSegment, ValidationError,
+};
 pub use model::*;
 pub use period::Period;
 pub use plan::Plan;

@@ -22,6 +22,9 @@ pub enum Error {
         /// The budget.
         budget: u64,
     },
+    /// A typed row struct does not fit the plan it was asked to generate.
+    #[error("rows do not fit the plan: {0}")]
+    Rows(String),
     /// The config uses something this release does not generate yet.
     #[error("not supported yet: {0}")]
     Unsupported(String),

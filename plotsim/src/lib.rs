@@ -32,11 +32,17 @@
 
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod budget;
 pub mod engine;
 mod error;
+mod generator;
 #[cfg(feature = "polars")]
 pub mod polars;
+#[cfg(feature = "proptest")]
+pub mod proptest;
 mod run;
 pub mod tables;
 pub mod templates;
@@ -44,7 +50,11 @@ pub mod truth;
 pub mod write;
 
 pub use error::{Error, Result};
+pub use generator::{Generator, Rows};
 pub use plotsim_config::*;
+#[cfg(feature = "derive")]
+#[doc = include_str!("derive.md")]
+pub use plotsim_derive::Generator;
 pub use run::{
     DEFAULT_BATCH_SIZE, Dataset, RunOptions, RunSummary, generate, generate_with, prepare,
     resolve_seed, run, run_with_progress,

@@ -109,7 +109,8 @@ fn check_metric_range(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric) -> Option<
             cx.push(
                 ValidationError::new(p, "a count metric must not declare a range; counts are unbounded non-negative integers")
                     .found(format!("[{}, {}]", r[0], r[1]))
-                    .expected("no `range` (or choose type amount)"),
+                    .expected("no `range` (or choose type amount)")
+                    .note(path.key("type"), "the type `count` is set here"),
             );
             None
         }
@@ -354,13 +355,19 @@ fn lag_order(cx: &mut Ctx<'_>, metrics: &[Metric]) -> Option<Vec<usize>> {
                         .chain([&i])
                         .map(|&c| metrics[c].name.as_str())
                         .collect();
-                    cx.push(
-                        ValidationError::new(
-                            root().key("metrics").index(i).key("follows"),
-                            format!("causal-lag cycle: {}", cycle.join(" → ")),
-                        )
-                        .expected("an acyclic follows graph"),
-                    );
+                    let mut e = ValidationError::new(
+                        root().key("metrics").index(i).key("follows"),
+                        format!("causal-lag cycle: {}", cycle.join(" → ")),
+                    )
+                    .expected("an acyclic follows graph");
+                    // The other links of the cycle, so tools can point at each.
+                    for &c in chain[from..].iter().filter(|&&c| c != i) {
+                        e = e.note(
+                            root().key("metrics").index(c).key("follows"),
+                            "part of the cycle",
+                        );
+                    }
+                    cx.push(e);
                     cyclic = true;
                     break;
                 }

@@ -93,15 +93,17 @@ pub(crate) fn check_unique<'n>(
     what: &str,
     items: impl IntoIterator<Item = (FieldPath, &'n str)>,
 ) {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<(FieldPath, &str)> = Vec::new();
     for (path, name) in items {
-        if seen.contains(&name) {
+        if let Some((first, _)) = seen.iter().find(|(_, n)| *n == name) {
+            let first = first.clone();
             cx.push(
                 ValidationError::new(path, format!("duplicate {what} `{name}`"))
-                    .expected(format!("unique {what}s")),
+                    .expected(format!("unique {what}s"))
+                    .note(first, "first used here"),
             );
         } else {
-            seen.push(name);
+            seen.push((path, name));
         }
     }
 }
@@ -179,6 +181,9 @@ impl Config {
         }
         for e in &mut errors {
             e.location = self.source_map.locate(&e.path);
+            for n in &mut e.notes {
+                n.location = self.source_map.locate(&n.path);
+            }
         }
         // Source order reads best; errors without a position keep check order at the end.
         errors.sort_by_key(|e| {

@@ -1,0 +1,396 @@
+//! From the attribute model to a `plotsim_config::Config`, checked by the
+//! very `Config::validate` the runtime uses. Each part of the config
+//! remembers the tokens it came from, so every validation error is spanned
+//! on its attribute (the field path picks the tokens).
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+use plotsim_config::{
+    Config, Connection, ConnectionPair, Metric, MetricType, Polarity, SeasonalEffect, Segment,
+    ValidationError, Window,
+};
+
+use crate::ast::Container;
+use crate::attr::{MetricAttr, Role, Sp};
+use crate::ctxt::Ctxt;
+
+/// Where each part of the config was written.
+struct Spans {
+    entries: Vec<(String, TokenStream)>,
+    root: TokenStream,
+}
+
+impl Spans {
+    fn add(&mut self, path: impl Into<String>, tokens: &TokenStream) {
+        self.entries.push((path.into(), tokens.clone()));
+    }
+
+    fn add_sp<T>(&mut self, path: String, sp: Option<&Sp<T>>) {
+        if let Some(sp) = sp {
+            self.add(path, &sp.tokens);
+        }
+    }
+
+    /// The tokens of the longest recorded prefix of `path`.
+    fn find(&self, path: &str) -> &TokenStream {
+        self.entries
+            .iter()
+            .filter(|(p, _)| is_prefix(p, path))
+            .max_by_key(|(p, _)| p.len())
+            .map_or(&self.root, |(_, t)| t)
+    }
+}
+
+/// Whether `prefix` is `path` or an ancestor of it (`metrics[1]` of `metrics[1].range`).
+fn is_prefix(prefix: &str, path: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// The config of `c`, validated; `None` when there were errors (all
+/// reported to `cx`).
+pub(crate) fn config(cx: &Ctxt, c: &Container<'_>) -> Option<Config> {
+    check_roles(cx, c);
+    let mut spans = Spans {
+        entries: Vec::new(),
+        root: c
+            .attrs
+            .plotsim
+            .clone()
+            .unwrap_or_else(|| c.ident.to_token_stream()),
+    };
+    // Parts that failed to parse get a placeholder; errors under them are
+    // dropped, since they would only repeat the parse error.
+    let mut suppressed: Vec<String> = Vec::new();
+    let config = build(cx, c, &mut spans, &mut suppressed);
+    let window_ok = c.attrs.window.as_ref().is_some_and(|w| !w.broken);
+    if !window_ok {
+        // Without a window, the DSL change points and lags cannot be judged.
+        return None;
+    }
+    // A field without a role is not a metric: "no metrics" would only repeat that.
+    let roleless = c.fields.iter().any(|f| f.role.is_none());
+    match config.validate() {
+        Ok(_) if !cx.has_errors() => Some(config),
+        Ok(_) => None,
+        Err(errors) => {
+            for e in errors.errors() {
+                let path = e.path.to_string();
+                if suppressed.iter().any(|s| is_prefix(s, &path)) || (roleless && path == "metrics")
+                {
+                    continue;
+                }
+                cx.syn_error(to_syn(&spans, e));
+            }
+            None
+        }
+    }
+}
+
+/// One validation error as a compile error, with its notes as secondary spans.
+fn to_syn(spans: &Spans, e: &ValidationError) -> syn::Error {
+    // Run-wide settings have no field to point at; name them in the text.
+    let path = e.path.to_string();
+    let mut text = if ["window", "noise", "seed", "unit", "about"]
+        .iter()
+        .any(|p| is_prefix(p, &path))
+    {
+        format!("`{path}`: {}", e.message)
+    } else {
+        e.message.clone()
+    };
+    if let Some(found) = &e.found {
+        text.push_str(&format!("; found {found}"));
+    }
+    if let Some(expected) = &e.expected {
+        text.push_str(&format!("; expected {expected}"));
+    }
+    if let Some(s) = &e.suggestion {
+        text.push_str(&format!(" (did you mean `{s}`?)"));
+    }
+    let mut err = syn::Error::new_spanned(spans.find(&e.path.to_string()), text);
+    for n in &e.notes {
+        err.combine(syn::Error::new_spanned(
+            spans.find(&n.path.to_string()),
+            &n.text,
+        ));
+    }
+    err
+}
+
+/// Exactly one `#[entity]` and one `#[period]`; at most one `#[segment_name]`.
+fn check_roles(cx: &Ctxt, c: &Container<'_>) {
+    type IsRole = fn(&Role) -> bool;
+    let roles: [(&str, IsRole, bool); 3] = [
+        ("#[entity]", |r| matches!(r, Role::Entity), true),
+        ("#[period]", |r| matches!(r, Role::Period), true),
+        ("#[segment_name]", |r| matches!(r, Role::SegmentName), false),
+    ];
+    for (what, is, required) in roles {
+        let with: Vec<_> = c
+            .fields
+            .iter()
+            .filter(|f| f.role.as_ref().is_some_and(is))
+            .collect();
+        if with.is_empty() && required {
+            cx.error_spanned_by(
+                c.ident,
+                format!("no field is marked `{what}`; add it to the field that receives it"),
+            );
+        }
+        for extra in with.iter().skip(1) {
+            let mut e = syn::Error::new_spanned(
+                extra.ident,
+                format!("only one field can be marked `{what}`"),
+            );
+            e.combine(syn::Error::new_spanned(with[0].ident, "first marked here"));
+            cx.syn_error(e);
+        }
+    }
+}
+
+fn build(cx: &Ctxt, c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) -> Config {
+    let a = &c.attrs;
+    if a.plotsim.is_none() {
+        cx.error_spanned_by(
+            c.ident,
+            "missing `#[plotsim(unit = \"...\", window(start = \"...\", end = \"...\"))]` on the struct",
+        );
+    } else {
+        if a.unit.is_none() {
+            cx.error_spanned_by(&spans.root, "`#[plotsim(...)]` is missing `unit`");
+        }
+        if a.window.is_none() {
+            cx.error_spanned_by(
+                &spans.root,
+                "`#[plotsim(...)]` is missing `window(start = \"...\", end = \"...\")`",
+            );
+        }
+    }
+    let about = a
+        .about
+        .as_ref()
+        .map(|s| s.value.clone())
+        .or_else(|| c.doc.clone())
+        .unwrap_or_else(|| format!("{} rows", c.ident));
+    spans.add(
+        "about",
+        &a.about
+            .as_ref()
+            .map_or_else(|| c.ident.to_token_stream(), |s| s.tokens.clone()),
+    );
+    spans.add_sp("unit".into(), a.unit.as_ref());
+    let window = match &a.window {
+        Some(w) => {
+            spans.add("window", &w.tokens);
+            spans.add_sp("window.start".into(), w.start.as_ref());
+            spans.add_sp("window.end".into(), w.end.as_ref());
+            spans.add_sp("window.every".into(), w.every.as_ref());
+            Window::new(
+                w.start.as_ref().map_or("2000-01", |s| &s.value),
+                w.end.as_ref().map_or("2000-12", |s| &s.value),
+                w.every.as_ref().map(|e| e.value).unwrap_or_default(),
+            )
+        }
+        None => Window::new("2000-01", "2000-12", Default::default()),
+    };
+    spans.add("metrics", &c.ident.to_token_stream());
+    spans.add("segments", &spans.root.clone());
+    let metrics = metrics(c, spans, suppressed);
+    let segments = segments(c, spans, suppressed);
+    let connections = connections(c, spans, suppressed);
+    let seasonality = seasonality(c, spans, suppressed);
+    let mut config = Config::builder()
+        .about(about)
+        .unit(a.unit.as_ref().map_or("unit", |u| &u.value))
+        .window(window)
+        .metrics(metrics)
+        .segments(segments)
+        .connections(connections)
+        .seasonality(seasonality)
+        .build();
+    if let Some(n) = &a.noise {
+        spans.add("noise", &n.tokens);
+        for (sym, t) in &n.keys {
+            spans.add(format!("noise.{sym}"), t);
+        }
+        if n.broken {
+            suppressed.push("noise".into());
+        }
+        config.noise = n.noise.clone();
+    }
+    if let Some(seed) = &a.seed {
+        spans.add("seed", &seed.tokens);
+        config.seed = Some(seed.value);
+    }
+    config
+}
+
+fn metrics(c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) -> Vec<Metric> {
+    c.fields
+        .iter()
+        .filter_map(|f| match &f.role {
+            Some(Role::Metric(m)) => Some((f, m)),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(i, (f, m))| {
+            let p = format!("metrics[{i}]");
+            record_metric(spans, &p, m);
+            spans.add(format!("{p}.name"), &f.ident.to_token_stream());
+            if m.broken {
+                suppressed.push(p);
+            }
+            metric(f.name(), m)
+        })
+        .collect()
+}
+
+fn record_metric(spans: &mut Spans, p: &str, m: &MetricAttr) {
+    spans.add(p, &m.tokens);
+    spans.add_sp(format!("{p}.type"), m.kind.as_ref());
+    spans.add_sp(format!("{p}.polarity"), m.polarity.as_ref());
+    spans.add_sp(format!("{p}.range"), m.range.as_ref());
+    spans.add_sp(format!("{p}.follows"), m.follows.as_ref());
+    spans.add_sp(format!("{p}.delay"), m.delay.as_ref());
+    spans.add_sp(format!("{p}.decay_window"), m.decay_window.as_ref());
+    spans.add_sp(format!("{p}.decay_kernel"), m.decay_kernel.as_ref());
+    spans.add_sp(format!("{p}.distribution"), m.distribution.as_ref());
+    spans.add_sp(format!("{p}.distribution_params"), m.params.as_ref());
+    if let Some(params) = &m.params {
+        for (k, _, t) in &params.value {
+            spans.add(format!("{p}.distribution_params.{k}"), t);
+        }
+    }
+    spans.add_sp(
+        format!("{p}.seasonal_sensitivity"),
+        m.seasonal_sensitivity.as_ref(),
+    );
+    spans.add_sp(format!("{p}.label"), m.label.as_ref());
+}
+
+fn metric(name: String, m: &MetricAttr) -> Metric {
+    Metric {
+        name,
+        r#type: m.kind.as_ref().map_or(MetricType::Score, |k| k.value),
+        polarity: m.polarity.as_ref().map_or(Polarity::Positive, |k| k.value),
+        label: m.label.as_ref().map(|l| l.value.clone()),
+        range: m.range.as_ref().map(|r| r.value),
+        follows: m.follows.as_ref().map(|f| f.value.clone()),
+        delay: m.delay.as_ref().map(|d| d.value),
+        decay_window: m.decay_window.as_ref().map(|d| d.value),
+        decay_kernel: m.decay_kernel.as_ref().map(|d| d.value).unwrap_or_default(),
+        seasonal_sensitivity: m.seasonal_sensitivity.as_ref().map_or(1.0, |s| s.value),
+        distribution: m.distribution.as_ref().map(|d| d.value),
+        distribution_params: m
+            .params
+            .as_ref()
+            .map(|p| p.value.iter().map(|(k, v, _)| (k.clone(), *v)).collect()),
+    }
+}
+
+fn segments(c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) -> Vec<Segment> {
+    c.attrs
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let p = format!("segments[{i}]");
+            spans.add(p.clone(), &s.tokens);
+            spans.add_sp(format!("{p}.name"), s.name.as_ref());
+            spans.add_sp(format!("{p}.count"), s.count.as_ref());
+            spans.add_sp(format!("{p}.archetype"), s.archetype.as_ref());
+            spans.add_sp(format!("{p}.label"), s.label.as_ref());
+            spans.add_sp(
+                format!("{p}.seasonal_sensitivity"),
+                s.seasonal_sensitivity.as_ref(),
+            );
+            if s.broken {
+                suppressed.push(p);
+            }
+            let mut seg = Segment::builder()
+                .name(
+                    s.name
+                        .as_ref()
+                        .map_or(format!("segment_{i}"), |n| n.value.clone()),
+                )
+                .count(s.count.as_ref().map_or(3, |n| n.value))
+                .archetype(s.archetype.as_ref().map_or("flat", |a| &a.value))
+                .seasonal_sensitivity(s.seasonal_sensitivity.as_ref().map_or(1.0, |x| x.value))
+                .build();
+            seg.label = s.label.as_ref().map(|l| l.value.clone());
+            seg
+        })
+        .collect()
+}
+
+fn connections(
+    c: &Container<'_>,
+    spans: &mut Spans,
+    suppressed: &mut Vec<String>,
+) -> Vec<Connection> {
+    c.attrs
+        .connections
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let p = format!("connections[{i}]");
+            spans.add(p.clone(), &a.tokens);
+            if a.broken {
+                suppressed.push(p.clone());
+            }
+            if let Some(s) = &a.shorthand {
+                spans.add(p, &s.tokens);
+                return Connection::Shorthand(s.value.clone());
+            }
+            spans.add_sp(format!("{p}.metric_a"), a.metric_a.as_ref());
+            spans.add_sp(format!("{p}.metric_b"), a.metric_b.as_ref());
+            spans.add_sp(format!("{p}.relationship"), a.relationship.as_ref());
+            spans.add_sp(format!("{p}.coefficient"), a.coefficient.as_ref());
+            Connection::Pair(ConnectionPair {
+                metric_a: a
+                    .metric_a
+                    .as_ref()
+                    .map(|m| m.value.clone())
+                    .unwrap_or_default(),
+                metric_b: a
+                    .metric_b
+                    .as_ref()
+                    .map(|m| m.value.clone())
+                    .unwrap_or_default(),
+                relationship: a.relationship.as_ref().map(|r| r.value.clone()),
+                coefficient: a.coefficient.as_ref().map(|r| r.value),
+            })
+        })
+        .collect()
+}
+
+fn seasonality(
+    c: &Container<'_>,
+    spans: &mut Spans,
+    suppressed: &mut Vec<String>,
+) -> Vec<SeasonalEffect> {
+    c.attrs
+        .seasonality
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let p = format!("seasonality[{i}]");
+            spans.add(p.clone(), &s.tokens);
+            spans.add_sp(format!("{p}.months"), s.months.as_ref());
+            spans.add_sp(format!("{p}.strength"), s.strength.as_ref());
+            if s.broken {
+                suppressed.push(p);
+            }
+            SeasonalEffect {
+                months: s
+                    .months
+                    .as_ref()
+                    .map(|m| m.value.clone())
+                    .unwrap_or_default(),
+                strength: s.strength.as_ref().map_or(0.0, |x| x.value),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,402 @@
+//! Code generation. Runs only on a container whose config validated, and
+//! cannot fail; on errors, [`derive`] emits them with a stub impl so that
+//! calls to `T::generate` and friends do not add follow-on errors.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use plotsim_config::{Config, Connection, Metric, MetricType, Segment};
+
+use crate::ast::{Container, Field};
+use crate::attr::Role;
+use crate::check;
+use crate::ctxt::Ctxt;
+
+/// The whole expansion: the impls, or the errors plus a stub.
+pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let container = Container::from_ast(&cx, input);
+    let config = container.as_ref().and_then(|c| check::config(&cx, c));
+    match (cx.check(), container, config) {
+        (Ok(()), Some(c), Some(config)) => wrap(impl_generator(&c, &config)),
+        (Err(errors), container, _) => {
+            // The field types are still checked, so one compile shows every mistake.
+            let checks = container
+                .filter(|_| input.generics.params.is_empty())
+                .map(|c| type_checks(&c));
+            let stub = stub(input);
+            quote!(#errors #stub const _: () = { #checks };)
+        }
+        // Every path to a missing config reports an error; keep codegen total anyway.
+        (Ok(()), _, _) => {
+            let stub = stub(input);
+            quote! {
+                ::core::compile_error!("plotsim-derive: the attributes could not be checked");
+                #stub
+            }
+        }
+    }
+}
+
+fn wrap(body: TokenStream) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #body
+        };
+    }
+}
+
+fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
+    let ident = c.ident;
+    let config_tokens = config_tokens(config);
+    let nullable = config.noise.mcar_rate > 0.0;
+    let metric_fields: Vec<(&Field<'_>, MetricType)> = c
+        .fields
+        .iter()
+        .filter_map(|f| match &f.role {
+            Some(Role::Metric(m)) => Some((f, m.kind.as_ref()?.value)),
+            _ => None,
+        })
+        .collect();
+    let specs = metric_fields.iter().map(|(f, kind)| {
+        let name = f.name();
+        let ty = f.ty;
+        let tr = field_trait(*kind);
+        let kind = variant(kind);
+        quote_spanned! {ty.span()=>
+            ::plotsim::__private::MetricField {
+                name: #name,
+                kind: ::plotsim::__private::MetricType::#kind,
+                nullable: <#ty as ::plotsim::__private::#tr>::NULLABLE,
+            }
+        }
+    });
+    let asserts = metric_fields.iter().filter(|_| nullable).map(|(f, _)| {
+        let ty = f.ty;
+        quote_spanned! {ty.span()=>
+            const _: () = ::plotsim::__private::assert_nullable::<#ty>();
+        }
+    });
+    let inherent = inherent_methods();
+    let mut metric_index = 0usize;
+    let inits = c.fields.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let value = match &f.role {
+            Some(Role::Entity) => quote_spanned! {ty.span()=>
+                <#ty as ::plotsim::__private::EntityField>::from_entity(cell.entity())
+            },
+            Some(Role::Period) => quote_spanned! {ty.span()=>
+                <#ty as ::plotsim::__private::PeriodField>::from_period(cell.period())
+            },
+            Some(Role::SegmentName) => quote_spanned! {ty.span()=>
+                <#ty as ::plotsim::__private::SegmentField>::from_segment(cell.segment())
+            },
+            Some(Role::Metric(m)) => {
+                let i = metric_index;
+                metric_index += 1;
+                let tr = field_trait(m.kind.as_ref().map_or(MetricType::Score, |k| k.value));
+                quote_spanned! {ty.span()=>
+                    <#ty as ::plotsim::__private::#tr>::from_value(cell.value(#i))
+                }
+            }
+            None => quote!(::core::unreachable!()),
+        };
+        quote!(#name: #value)
+    });
+    quote! {
+        #(#asserts)*
+
+        #[automatically_derived]
+        impl ::plotsim::Generator for #ident {
+            fn config() -> ::plotsim::Config {
+                #config_tokens
+            }
+
+            fn __metrics() -> &'static [::plotsim::__private::MetricField] {
+                const METRICS: &[::plotsim::__private::MetricField] = &[#(#specs),*];
+                METRICS
+            }
+
+            fn __from_cell(cell: &::plotsim::__private::Cell<'_>) -> Self {
+                #ident { #(#inits),* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #inherent
+        }
+    }
+}
+
+/// The inherent methods, so that no trait import is needed.
+fn inherent_methods() -> TokenStream {
+    quote! {
+        /// The equivalent runtime config (`Config::to_yaml` exports it);
+        /// its seed is the struct's `seed` attribute.
+        #[allow(dead_code)]
+        pub fn config() -> ::plotsim::Config {
+            <Self as ::plotsim::Generator>::config()
+        }
+
+        /// Every row of the panel for `seed` (which overrides the attribute seed).
+        #[allow(dead_code)]
+        pub fn generate(seed: u64) -> ::std::vec::Vec<Self> {
+            <Self as ::plotsim::Generator>::generate(seed)
+        }
+
+        /// The rows for `seed`, streamed with bounded memory.
+        #[allow(dead_code)]
+        pub fn iter(seed: u64) -> ::plotsim::Rows<Self> {
+            <Self as ::plotsim::Generator>::iter(seed)
+        }
+
+        /// The whole dataset for `seed` in memory: tables and manifest.
+        #[allow(dead_code)]
+        pub fn dataset(seed: u64) -> ::plotsim::Dataset {
+            <Self as ::plotsim::Generator>::dataset(seed)
+        }
+    }
+}
+
+/// Field-type assertions on their own (for the error path; on success the
+/// row constructor carries the same bounds).
+fn type_checks(c: &Container<'_>) -> TokenStream {
+    c.fields
+        .iter()
+        .filter_map(|f| {
+            let ty = f.ty;
+            Some(match f.role.as_ref()? {
+                Role::Entity => quote_spanned! {ty.span()=>
+                    const _: fn(&str) -> #ty = <#ty as ::plotsim::__private::EntityField>::from_entity;
+                },
+                Role::Period => quote_spanned! {ty.span()=>
+                    const _: fn(::plotsim::Period) -> #ty = <#ty as ::plotsim::__private::PeriodField>::from_period;
+                },
+                Role::SegmentName => quote_spanned! {ty.span()=>
+                    const _: fn(&str) -> #ty = <#ty as ::plotsim::__private::SegmentField>::from_segment;
+                },
+                Role::Metric(m) => {
+                    let tr = field_trait(m.kind.as_ref()?.value);
+                    quote_spanned! {ty.span()=>
+                        const _: fn(::core::option::Option<f64>) -> #ty = <#ty as ::plotsim::__private::#tr>::from_value;
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// The stub emitted next to errors: same items, unreachable bodies. A
+/// generic struct gets only the inherent methods (the trait impl would add
+/// bound errors of its own).
+fn stub(input: &syn::DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
+    let unreachable = quote!(::core::unreachable!(
+        "the Generator derive failed to compile"
+    ));
+    let trait_impl = input.generics.params.is_empty().then(|| {
+        quote! {
+            impl ::plotsim::Generator for #ident {
+                fn config() -> ::plotsim::Config { #unreachable }
+                fn __metrics() -> &'static [::plotsim::__private::MetricField] { &[] }
+                fn __from_cell(_: &::plotsim::__private::Cell<'_>) -> Self { #unreachable }
+            }
+        }
+    });
+    wrap(quote! {
+        #trait_impl
+        #[allow(dead_code, unused_variables)]
+        impl #impl_g #ident #ty_g #where_g {
+            pub fn config() -> ::plotsim::Config { #unreachable }
+            pub fn generate(seed: u64) -> ::std::vec::Vec<Self> { #unreachable }
+            pub fn iter(seed: u64) -> ::plotsim::Rows<Self> { #unreachable }
+            pub fn dataset(seed: u64) -> ::plotsim::Dataset { #unreachable }
+        }
+    })
+}
+
+/// The field trait of a metric type (its error message names the type).
+fn field_trait(kind: MetricType) -> Ident {
+    let name = match kind {
+        MetricType::Score => "ScoreField",
+        MetricType::Amount => "AmountField",
+        MetricType::Count => "CountField",
+        MetricType::Index => "IndexField",
+    };
+    Ident::new(name, Span::call_site())
+}
+
+/// The runtime enum variant of a config word (`MetricType::Score` -> `Score`),
+/// so that drift between the macro and the library fails to compile.
+fn variant<T: std::fmt::Debug>(v: &T) -> Ident {
+    Ident::new(&format!("{v:?}"), Span::call_site())
+}
+
+fn f64_tokens(v: f64) -> TokenStream {
+    if v.is_nan() {
+        return quote!(::core::f64::NAN);
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            quote!(::core::f64::INFINITY)
+        } else {
+            quote!(::core::f64::NEG_INFINITY)
+        };
+    }
+    let lit = Literal::f64_suffixed(v.abs());
+    if v < 0.0 { quote!(-#lit) } else { quote!(#lit) }
+}
+
+fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> TokenStream) -> TokenStream {
+    match v {
+        Some(v) => {
+            let t = f(v);
+            quote!(::core::option::Option::Some(#t))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn string(s: &str) -> TokenStream {
+    quote!(::std::string::String::from(#s))
+}
+
+/// Code that rebuilds `config` at run time.
+fn config_tokens(config: &Config) -> TokenStream {
+    let about = &config.about;
+    let unit = &config.unit;
+    let (start, end) = (&config.window.start, &config.window.end);
+    let every = variant(&config.window.every);
+    let metrics = config.metrics.iter().map(metric_tokens);
+    let segments = config.segments.iter().map(segment_tokens);
+    let connections = config.connections.iter().map(connection_tokens);
+    let seasonality = config.seasonality.iter().map(|s| {
+        let months = &s.months;
+        let strength = f64_tokens(s.strength);
+        quote!(::plotsim::__private::SeasonalEffect {
+            months: ::std::vec![#(#months),*],
+            strength: #strength,
+        })
+    });
+    let n = &config.noise;
+    let (sigma, outliers, mcar) = (
+        f64_tokens(n.gaussian_sigma),
+        f64_tokens(n.outlier_rate),
+        f64_tokens(n.mcar_rate),
+    );
+    let scale = n.scale_with_trajectory;
+    let family = variant(&n.noise_family);
+    let dof = opt(n.degrees_of_freedom, f64_tokens);
+    let seed = config.seed.map(|s| quote!(.seed(#s)));
+    quote! {
+        ::plotsim::Config::builder()
+            .about(#about)
+            .unit(#unit)
+            .window(::plotsim::__private::Window::new(
+                #start,
+                #end,
+                ::plotsim::__private::Granularity::#every,
+            ))
+            .metrics(::std::vec![#(#metrics),*])
+            .segments(::std::vec![#(#segments),*])
+            .connections(::std::vec![#(#connections),*])
+            .seasonality(::std::vec![#(#seasonality),*])
+            .noise(::plotsim::__private::Noise {
+                gaussian_sigma: #sigma,
+                outlier_rate: #outliers,
+                mcar_rate: #mcar,
+                scale_with_trajectory: #scale,
+                noise_family: ::plotsim::__private::NoiseFamily::#family,
+                degrees_of_freedom: #dof,
+            })
+            #seed
+            .build()
+    }
+}
+
+fn metric_tokens(m: &Metric) -> TokenStream {
+    let name = string(&m.name);
+    let kind = variant(&m.r#type);
+    let polarity = variant(&m.polarity);
+    let label = opt(m.label.as_deref(), string);
+    let range = opt(m.range, |[lo, hi]| {
+        let (lo, hi) = (f64_tokens(lo), f64_tokens(hi));
+        quote!([#lo, #hi])
+    });
+    let follows = opt(m.follows.as_deref(), string);
+    let delay = opt(m.delay, |d| quote!(#d));
+    let decay_window = opt(m.decay_window, |d| quote!(#d));
+    let kernel = variant(&m.decay_kernel);
+    let sensitivity = f64_tokens(m.seasonal_sensitivity);
+    let distribution = opt(m.distribution, |d| {
+        let d = variant(&d);
+        quote!(::plotsim::__private::Family::#d)
+    });
+    let params = opt(m.distribution_params.as_ref(), |p| {
+        let pairs = p.iter().map(|(k, v)| {
+            let v = f64_tokens(*v);
+            quote!((#k, #v))
+        });
+        quote!(::plotsim::__private::params(&[#(#pairs),*]))
+    });
+    quote! {
+        ::plotsim::__private::Metric {
+            name: #name,
+            r#type: ::plotsim::__private::MetricType::#kind,
+            polarity: ::plotsim::__private::Polarity::#polarity,
+            label: #label,
+            range: #range,
+            follows: #follows,
+            delay: #delay,
+            decay_window: #decay_window,
+            decay_kernel: ::plotsim::__private::DecayKernel::#kernel,
+            seasonal_sensitivity: #sensitivity,
+            distribution: #distribution,
+            distribution_params: #params,
+        }
+    }
+}
+
+fn segment_tokens(s: &Segment) -> TokenStream {
+    let name = &s.name;
+    let count = s.count;
+    let archetype = &s.archetype;
+    let sensitivity = f64_tokens(s.seasonal_sensitivity);
+    let label = s.label.as_ref().map(|l| quote!(.label(#l)));
+    quote! {
+        ::plotsim::__private::Segment::builder()
+            .name(#name)
+            .count(#count)
+            .archetype(#archetype)
+            #label
+            .seasonal_sensitivity(#sensitivity)
+            .build()
+    }
+}
+
+fn connection_tokens(c: &Connection) -> TokenStream {
+    match c {
+        Connection::Shorthand(s) => {
+            let s = string(s);
+            quote!(::plotsim::__private::Connection::Shorthand(#s))
+        }
+        Connection::Pair(p) => {
+            let (a, b) = (string(&p.metric_a), string(&p.metric_b));
+            let relationship = opt(p.relationship.as_deref(), string);
+            let coefficient = opt(p.coefficient, f64_tokens);
+            quote!(::plotsim::__private::Connection::Pair(
+                ::plotsim::__private::ConnectionPair {
+                    metric_a: #a,
+                    metric_b: #b,
+                    relationship: #relationship,
+                    coefficient: #coefficient,
+                }
+            ))
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Typed rows: the [`Generator`] trait that `#[derive(Generator)]` implements,
+//! and [`Rows`], the streaming iterator behind `T::iter`.
+//!
+//! This module turns the engine's per-entity panels into values of the user's
+//! struct, one per active (entity, period). It runs the very same engine as
+//! [`crate::generate`] (same streams, same calibration), so the rows carry
+//! exactly the values of the `fct_<unit>` table. It must not touch the
+//! writers or the manifest.
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+
+use plotsim_config::{Config, MetricType, Period, Plan};
+use rayon::prelude::*;
+
+use crate::engine::panel::{Draws, NoTrace, generate_entity};
+use crate::engine::prepare::{Prepared, prepare};
+use crate::tables::{UnitDim, entity_key};
+use crate::{Dataset, Error, Result};
+
+/// Entities generated together (in parallel) per refill of [`Rows`].
+const ROWS_BATCH: u64 = 64;
+
+/// A struct whose values are rows of a generated panel: one per entity and
+/// active period of the fact `fct_<unit>`.
+///
+/// Implement it with `#[derive(plotsim::Generator)]` (see the derive's
+/// documentation); the derive also adds the same methods as inherent
+/// methods, so calling them needs no trait import.
+///
+/// # Example
+/// ```
+/// #[derive(plotsim::Generator)]
+/// #[plotsim(unit = "store", window(start = "2024-01", end = "2024-06"), seed = 3)]
+/// #[segment(name = "steady", count = 4, archetype = "flat")]
+/// struct StoreMonth {
+///     #[entity] store: String,
+///     #[period] month: plotsim::Period,
+///     #[metric(type = "count", polarity = "positive")] visits: u32,
+/// }
+///
+/// use plotsim::Generator;
+/// fn total_visits<T: Generator>(rows: &[T], visits: impl Fn(&T) -> u32) -> u32 {
+///     rows.iter().map(visits).sum()
+/// }
+/// let rows = StoreMonth::generate(1);
+/// assert_eq!(rows.len(), 4 * 6);
+/// assert!(total_visits(&rows, |r| r.visits) > 0);
+/// assert_eq!(rows[0].store, "s-001");
+/// # let _ = (&rows[0].month,);
+/// ```
+pub trait Generator: Sized + Send {
+    /// The equivalent runtime config (`Config::to_yaml` exports it). Its seed
+    /// is the struct's `seed` attribute, if any.
+    fn config() -> Config;
+
+    /// The struct's metric fields, in field order.
+    #[doc(hidden)]
+    fn __metrics() -> &'static [crate::__private::MetricField];
+
+    /// Builds one row from one cell of the panel.
+    #[doc(hidden)]
+    fn __from_cell(cell: &crate::__private::Cell<'_>) -> Self;
+
+    /// The validated plan of [`Generator::config`].
+    ///
+    /// # Panics
+    /// Only if the derive's compile-time check and the runtime's rules
+    /// disagree, which is a bug in plotsim.
+    fn plan() -> Plan {
+        match Self::config().validate() {
+            Ok(plan) => plan,
+            Err(e) => panic!(
+                "plotsim bug: a config checked at compile time does not validate at run time:\n{e}"
+            ),
+        }
+    }
+
+    /// Every row of the panel for `seed` (which overrides the attribute seed).
+    /// No cell budget applies to typed generation.
+    fn generate(seed: u64) -> Vec<Self> {
+        Self::iter(seed).collect()
+    }
+
+    /// The rows for `seed`, streamed: memory stays bounded by a batch of
+    /// entities whatever the panel's size.
+    fn iter(seed: u64) -> Rows<Self> {
+        match Rows::new(Self::plan(), seed) {
+            Ok(rows) => rows,
+            Err(e) => panic!("plotsim bug: a derived config cannot be generated: {e}"),
+        }
+    }
+
+    /// The whole dataset for `seed` in memory: `dim_date`, `dim_<unit>`,
+    /// `fct_<unit>` and the manifest, exactly as `plotsim run` writes them.
+    fn dataset(seed: u64) -> Dataset {
+        match crate::generate_with(&Self::plan(), Some(seed), crate::DEFAULT_BATCH_SIZE) {
+            Ok(d) => d,
+            Err(e) => panic!("plotsim bug: a derived config cannot be generated: {e}"),
+        }
+    }
+
+    /// The rows of any plan whose metrics include this struct's metric fields
+    /// (by name, with a compatible type), e.g. [`Generator::config`] with
+    /// other segment counts.
+    ///
+    /// # Errors
+    /// [`Error::Rows`] when a field has no metric of its name in the plan,
+    /// an integer field meets a float metric (or the reverse), or the noise
+    /// can null values and a field is not an `Option`; [`Error::Unsupported`]
+    /// for plans this release does not generate.
+    fn generate_from(plan: &Plan, seed: u64) -> Result<Vec<Self>> {
+        Ok(Rows::new(plan.clone(), seed)?.collect())
+    }
+}
+
+/// One cell of the panel, as handed to the derived row constructor.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Cell<'a> {
+    entity: &'a str,
+    segment: &'a str,
+    period: Period,
+    values: &'a [f64],
+}
+
+impl Cell<'_> {
+    /// The entity's primary key, as in `dim_<unit>`.
+    pub fn entity(&self) -> &str {
+        self.entity
+    }
+
+    /// The entity's segment name.
+    pub fn segment(&self) -> &str {
+        self.segment
+    }
+
+    /// The period.
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
+    /// The value of the struct's `i`-th metric field (None when null).
+    pub fn value(&self, i: usize) -> Option<f64> {
+        self.values.get(i).copied().filter(|v| !v.is_nan())
+    }
+}
+
+/// The rows of a panel, generated a batch of entities at a time.
+///
+/// Created by `T::iter(seed)`; the order is entity by entity (segment order),
+/// then period by period, as in `fct_<unit>`. Batches run in parallel, and
+/// the rows do not depend on the number of threads.
+pub struct Rows<T> {
+    src: Source,
+    next: u64,
+    buffer: VecDeque<T>,
+    _rows: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Rows<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("seed", &self.src.seed)
+            .field("next_entity", &self.next)
+            .field("entities", &self.src.prepared.entities.len())
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<T: Generator> Rows<T> {
+    /// The rows of `plan` with `seed`, checking that `T` fits the plan.
+    ///
+    /// # Errors
+    /// As [`Generator::generate_from`].
+    pub fn new(plan: Plan, seed: u64) -> Result<Self> {
+        crate::run::supported(&plan)?;
+        let map = field_map(&plan, T::__metrics())?;
+        let prepared = prepare(&plan, seed);
+        let prefix = UnitDim::new(&plan)
+            .ok_or_else(|| Error::Unsupported("a schema without a per-unit dimension".into()))?
+            .prefix;
+        let periods = plan.window.periods().collect();
+        Ok(Rows {
+            src: Source {
+                plan,
+                prepared,
+                seed,
+                prefix,
+                periods,
+                map,
+            },
+            next: 0,
+            buffer: VecDeque::new(),
+            _rows: PhantomData,
+        })
+    }
+
+    fn refill(&mut self) {
+        let total = self.src.prepared.entities.len();
+        let end = (self.next + ROWS_BATCH).min(total);
+        let src = &self.src;
+        let batch: Vec<Vec<T>> = (self.next..end)
+            .into_par_iter()
+            .map(|o| src.entity_rows(o))
+            .collect();
+        self.buffer.extend(batch.into_iter().flatten());
+        self.next = end;
+    }
+}
+
+/// What every batch reads: the plan and the once-per-run engine state.
+struct Source {
+    plan: Plan,
+    prepared: Prepared,
+    seed: u64,
+    prefix: String,
+    periods: Vec<Period>,
+    /// Plan metric index of each struct metric field.
+    map: Vec<usize>,
+}
+
+impl Source {
+    /// The rows of one entity.
+    fn entity_rows<T: Generator>(&self, ordinal: u64) -> Vec<T> {
+        let p = &self.prepared;
+        let entity = p.entities.get(&self.plan, self.seed, ordinal);
+        let panel = generate_entity(&p.ctx, &p.factors, &entity, Draws::Run, &mut NoTrace);
+        let key = entity_key(&self.prefix, ordinal, p.entities.len());
+        let segment = &self.plan.segments[entity.segment].name;
+        let mut values = vec![f64::NAN; self.map.len()];
+        (entity.start_period as usize..self.periods.len())
+            .map(|t| {
+                for (v, &m) in values.iter_mut().zip(&self.map) {
+                    *v = panel.value(m, t).unwrap_or(f64::NAN);
+                }
+                T::__from_cell(&Cell {
+                    entity: &key,
+                    segment,
+                    period: self.periods[t],
+                    values: &values,
+                })
+            })
+            .collect()
+    }
+}
+
+impl<T: Generator> Iterator for Rows<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        while self.buffer.is_empty() {
+            if self.next >= self.src.prepared.entities.len() {
+                return None;
+            }
+            self.refill();
+        }
+        self.buffer.pop_front()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.src.prepared.entities.len() - self.next;
+        let max = usize::try_from(left)
+            .ok()
+            .and_then(|l| l.checked_mul(self.src.periods.len()))
+            .and_then(|l| l.checked_add(self.buffer.len()));
+        (self.buffer.len(), max)
+    }
+}
+
+/// The plan metric of each struct metric field, checked for type and nulls.
+fn field_map(plan: &Plan, fields: &[crate::__private::MetricField]) -> Result<Vec<usize>> {
+    let nullable_noise = plan.config.noise.mcar_rate > 0.0;
+    fields
+        .iter()
+        .map(|f| {
+            let i = plan.metric_index(f.name).ok_or_else(|| {
+                let names: Vec<&str> = plan.metrics.iter().map(|m| m.name.as_str()).collect();
+                Error::Rows(format!(
+                    "field `{}` has no metric of that name in the plan; its metrics are {}",
+                    f.name,
+                    names.join(", ")
+                ))
+            })?;
+            let m = &plan.metrics[i];
+            if (m.kind == MetricType::Count) != (f.kind == MetricType::Count) {
+                return Err(Error::Rows(format!(
+                    "field `{}` is declared `{}` but the plan's metric is `{}`; counts need integer fields and the other types float fields",
+                    f.name, f.kind, m.kind
+                )));
+            }
+            if nullable_noise && !f.nullable {
+                return Err(Error::Rows(format!(
+                    "the plan's noise nulls values (mcar_rate {}), but field `{}` is not an `Option`",
+                    plan.config.noise.mcar_rate, f.name
+                )));
+            }
+            Ok(i)
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+#[derive(plotsim::Generator)]
+#[plotsim(unit = "shop", window(start = "2024-01", end = "2024-12"))]
+#[segment(name = "core", count = 5, archetype = "growth")]
+#[segment(name = "core", count = 5, archetype = "decline")]
+struct Row {
+    #[entity] shop: String,
+    #[period] month: plotsim::Period,
+    #[metric(type = "score", polarity = "positive")] engagement: f64,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+#[derive(plotsim::Generator)]
+#[plotsim(unit = "shop", window(start = "2024-01", end = "2024-12"))]
+enum Row {
+    Open,
+    Closed,
+}
+
+fn main() {
+    let _ = Row::generate(1);
+}
