@@ -65,5 +65,13 @@ measure() { # label out cmd...
   echo "- The original was also started on bench_1m (1,000,800 cells): it had not finished after 30 minutes of wall time (29 CPU-minutes, 530 MB resident) and was stopped; it is not run here."
   echo "- plotsim's peak RSS stays flat from 1M to 10M cells: generation streams one wave of entity batches at a time."
   echo "- Profile (perf, bench_1m): the normal quantile (AS 241, two per cell: the copula score and the jitter) about 14%, the per-entity engine loop about 10%, libm exp about 6%, CSV formatting about 6% plus integer formatting about 6%, noise about 4%, allocation about 3%. Before the beta/gamma quantile tables and the 4-decimal formatter, the incomplete-beta Newton iteration (about 55%) and std float formatting (about 17%) dominated."
+  echo
+  echo "## Typed rows (\`T::iter\`, bench/derive_iter.sh)"
+  echo
+  echo "A derived struct with three metrics streamed through \`T::iter\` (no files written):"
+  echo
+  echo '```'
+  bench/derive_iter.sh 2>&1
+  echo '```'
 } > bench/RESULTS.md
 cat bench/RESULTS.md

@@ -1457,3 +1457,30 @@ fn explicit_families_that_cannot_reach_the_range_warn() {
             .is_empty()
     );
 }
+
+#[test]
+fn conflicts_name_every_place_involved() {
+    let errors = errors(
+        "about: x\nunit: company\nwindow: [2023-01, 2023-12]\nmetrics:\n  - {name: n, type: count, polarity: positive, range: [0, 5]}\n  - {name: a, type: score, polarity: positive, follows: b, delay: 1}\n  - {name: b, type: score, polarity: positive, follows: a, delay: 1}\nsegments:\n  - {name: s, count: 3, archetype: growth}\n  - {name: s, count: 3, archetype: growth}\n",
+    );
+    let note = |path: &str| {
+        let e = errors.at(path);
+        assert_eq!(e.len(), 1, "{path}: {errors}");
+        e[0].notes
+            .iter()
+            .map(|n| (n.path.to_string(), n.location.map(|l| l.line)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        note("metrics[0].range"),
+        [("metrics[0].type".to_owned(), Some(5))]
+    );
+    assert_eq!(
+        note("metrics[1].follows"),
+        [("metrics[2].follows".to_owned(), Some(7))]
+    );
+    assert_eq!(
+        note("segments[1].name"),
+        [("segments[0].name".to_owned(), Some(9))]
+    );
+}

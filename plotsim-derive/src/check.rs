@@ -394,3 +394,78 @@ fn seasonality(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn prefixes_stop_at_path_boundaries() {
+        assert!(is_prefix("metrics[1]", "metrics[1].range"));
+        assert!(is_prefix("metrics[1]", "metrics[1]"));
+        assert!(!is_prefix("metrics[1]", "metrics[12].range"));
+        assert!(!is_prefix("window", "windows"));
+    }
+
+    #[test]
+    fn errors_land_on_the_longest_recorded_prefix() {
+        let mut spans = Spans {
+            entries: Vec::new(),
+            root: quote!(root),
+        };
+        spans.add("metrics[0]", &quote!(attr));
+        spans.add("metrics[0].range", &quote!(range));
+        assert_eq!(spans.find("metrics[0].range").to_string(), "range");
+        assert_eq!(spans.find("metrics[0].follows").to_string(), "attr");
+        assert_eq!(spans.find("segments[0]").to_string(), "root");
+    }
+
+    fn config_of(input: syn::DeriveInput) -> (Option<Config>, String) {
+        let cx = Ctxt::new();
+        let c = Container::from_ast(&cx, &input).expect("a struct");
+        let config = config(&cx, &c);
+        let errors = cx.check().err().map(|e| e.to_string()).unwrap_or_default();
+        (config, errors)
+    }
+
+    #[test]
+    fn a_valid_struct_gives_the_config() {
+        let (config, errors) = config_of(syn::parse_quote! {
+            /// Shops.
+            #[plotsim(unit = "shop", window = ["2024-01", "2024-06"], seed = 5, noise = "clean")]
+            #[segment(name = "a", count = 4, archetype = "growth")]
+            struct Row {
+                #[entity] shop: String,
+                #[period] month: plotsim::Period,
+                #[metric(type = "amount", polarity = "negative", range = [-5, 5.5])] r#type: f64,
+            }
+        });
+        assert_eq!(errors, "");
+        let config = config.expect("valid");
+        assert_eq!(config.about, "Shops.");
+        assert_eq!(config.seed, Some(5));
+        assert_eq!(config.metrics[0].name, "type");
+        assert_eq!(config.metrics[0].range, Some([-5.0, 5.5]));
+        assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn parse_errors_do_not_repeat_as_validation_errors() {
+        // The unknown type gets one error; the (placeholder) metric's rules
+        // are not run, while the independent DSL error is still reported.
+        let (config, errors) = config_of(syn::parse_quote! {
+            #[plotsim(unit = "shop", window(start = "2024-01", end = "2024-06"))]
+            #[segment(name = "a", count = 4, archetype = "grwth")]
+            struct Row {
+                #[entity] shop: String,
+                #[period] month: plotsim::Period,
+                #[metric(type = "amout", polarity = "positive")] sales: f64,
+            }
+        });
+        assert!(config.is_none());
+        assert_eq!(errors.matches("compile_error").count(), 2, "{errors}");
+        assert!(errors.contains("did you mean `amount`"), "{errors}");
+        assert!(errors.contains("unknown shape `grwth`"), "{errors}");
+    }
+}

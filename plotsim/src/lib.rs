@@ -14,20 +14,77 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Three routes to the same dataset
+//! A config can be YAML, the typed builder, or a struct with
+//! `#[derive(Generator)]`; all three are the same [`Config`], so for the same
+//! seed they give the same tables, byte for byte.
+//! ```
+//! use plotsim::{Config, Metric, MetricType, Polarity, Segment, Window};
+//!
+//! // 1. YAML (a file, `plotsim template`, or a string).
+//! let yaml = Config::from_yaml_str(r#"
+//! about: Shops.
+//! unit: shop
+//! window: {start: 2024-01, end: 2024-12}
+//! metrics:
+//!   - {name: orders, type: count, polarity: positive}
+//! segments:
+//!   - {name: steady, count: 5, archetype: flat}
+//! "#)?;
+//!
+//! // 2. The builder: the same structs, field for field.
+//! let built = Config::builder()
+//!     .about("Shops.")
+//!     .unit("shop")
+//!     .window(("2024-01", "2024-12"))
+//!     .metrics(vec![Metric::builder().name("orders").r#type(MetricType::Count).polarity(Polarity::Positive).build()])
+//!     .segments(vec![Segment::builder().name("steady").count(5).archetype("flat").build()])
+//!     .build();
+//!
+//! // 3. A derived struct: one row of the fact, checked at compile time.
+//! /// Shops.
+//! #[derive(plotsim::Generator)]
+//! #[plotsim(unit = "shop", window(start = "2024-01", end = "2024-12"))]
+//! #[segment(name = "steady", count = 5, archetype = "flat")]
+//! struct ShopMonth {
+//!     #[entity] shop: String,
+//!     #[period] month: plotsim::Period,
+//!     #[metric(type = "count", polarity = "positive")] orders: u32,
+//! }
+//!
+//! assert_eq!(yaml.to_yaml(), built.to_yaml());
+//! assert_eq!(ShopMonth::config().to_yaml(), yaml.to_yaml());
+//!
+//! let fct = plotsim::generate_with(&yaml.validate()?, Some(7), 64)?;
+//! let orders = match fct.table("fct_shop").unwrap().column("orders") {
+//!     Some(plotsim::tables::ColumnData::Int(v)) => v.clone(),
+//!     _ => unreachable!(),
+//! };
+//! let rows = ShopMonth::generate(7);
+//! assert!(rows.iter().zip(&orders).all(|(r, o)| Some(i64::from(r.orders)) == *o));
+//! # let _ = (&rows[0].shop, rows[0].month);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Overview
 //! - Configuration ([`Config`], re-exported from `plotsim-config`): YAML or
 //!   [`Config::builder`]; [`Config::validate`] gives a [`Plan`] or every error.
+//! - [`Generator`](macro@Generator): the derive for typed rows ([`Rows`],
+//!   [`Generator`](trait@Generator)); `proptest::panels` with the `proptest` feature.
 //! - [`engine`]: named random streams, our own quantile functions, trajectories,
 //!   the calibrated Gaussian copula, the per-entity engine.
 //! - [`tables`]: entity panels to rows (`dim_date`, `dim_<unit>`, `fct_<unit>`).
 //! - [`truth`]: the manifest, folded entity by entity.
-//! - [`write`]: CSV, Parquet, JSON lines, SQL and the atomic output directory.
+//! - [`write`](mod@write): CSV, Parquet, JSON lines, SQL and the atomic output directory.
 //! - [`run`] streams a dataset to disk in entity batches (bounded memory);
 //!   [`generate`] keeps it in memory as a [`Dataset`].
 //! - [`budget`]: the cell budget `run` applies; [`templates`]: the bundled configs.
 //!
 //! # Crate features
+//! - `derive` (default): `#[derive(plotsim::Generator)]`.
 //! - `parquet` (default): the Parquet format.
+//! - `proptest` (off by default): `plotsim::proptest::panels`, a proptest
+//!   strategy of generated panels.
 //! - `polars` (off by default; heavy to build): `Dataset::to_polars`.
 
 #![forbid(unsafe_code)]

@@ -3,4 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod cli; // the CLI contract: output text, exit codes, files written
+mod derive; // #[derive(Generator)]: equals the YAML route, determinism, panels
 mod templates; // every template validates, round-trips and matches its description

@@ -1,0 +1,281 @@
+//! `#[derive(plotsim::Generator)]` end to end: the derived route equals the
+//! YAML route byte for byte, rows are deterministic across threads, plans
+//! that do not fit are refused, and a property test over generated panels.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plotsim::proptest::panels;
+use plotsim::{Config, Generator, OutputFormat, RunOptions};
+use proptest::prelude::*;
+
+/// Subscription companies.
+#[derive(plotsim::Generator, Debug, Clone, PartialEq)]
+#[plotsim(
+    unit = "company",
+    window(start = "2023-01", end = "2024-12", every = "monthly"),
+    seed = 1729
+)]
+#[segment(name = "promising", count = 20, archetype = "growth")]
+#[segment(
+    name = "churners",
+    count = 10,
+    archetype = "flat > decline @ 10",
+    seasonal_sensitivity = 0.5
+)]
+#[connection("mrr driven_by engagement")]
+#[connection(metric_a = "support_tickets", metric_b = "engagement", coefficient = -0.3)]
+#[seasonality(months = [11, 12], strength = 0.25)]
+struct CompanyMonth {
+    #[entity]
+    company_id: String,
+    #[period]
+    month: plotsim::Period,
+    #[segment_name]
+    segment: String,
+    #[metric(type = "score", polarity = "positive")]
+    engagement: f64,
+    #[metric(type = "amount", polarity = "positive", range = [50, 50000])]
+    mrr: f64,
+    #[metric(
+        type = "count",
+        polarity = "negative",
+        follows = "engagement",
+        delay = 2
+    )]
+    support_tickets: u32,
+}
+
+/// The same panel written as YAML.
+const COMPANY_YAML: &str = r#"
+about: Subscription companies.
+unit: company
+window: {start: 2023-01, end: 2024-12, every: monthly}
+metrics:
+  - {name: engagement, type: score, polarity: positive}
+  - {name: mrr, type: amount, polarity: positive, range: [50, 50000]}
+  - {name: support_tickets, type: count, polarity: negative, follows: engagement, delay: 2}
+segments:
+  - {name: promising, count: 20, archetype: growth}
+  - {name: churners, count: 10, archetype: "flat > decline @ 10", seasonal_sensitivity: 0.5}
+connections:
+  - "mrr driven_by engagement"
+  - {metric_a: support_tickets, metric_b: engagement, coefficient: -0.3}
+seasonality:
+  - {months: [11, 12], strength: 0.25}
+seed: 1729
+"#;
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn derived_config_is_the_yaml_config() {
+    let yaml = Config::from_yaml_str(COMPANY_YAML).unwrap();
+    assert_eq!(CompanyMonth::config().to_yaml(), yaml.to_yaml());
+    assert_eq!(CompanyMonth::config().seed, Some(1729));
+}
+
+#[test]
+fn derived_rows_equal_the_yaml_fact_bit_for_bit() {
+    let plan = Config::from_yaml_str(COMPANY_YAML)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let data = plotsim::generate_with(&plan, Some(7), 64).unwrap();
+    let fct = data.table("fct_company").unwrap();
+    let rows = CompanyMonth::generate(7);
+    assert_eq!(rows.len(), fct.rows());
+    let text = |name: &str| match fct.column(name).unwrap() {
+        plotsim::tables::ColumnData::Text(v) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let floats = |name: &str| match fct.column(name).unwrap() {
+        plotsim::tables::ColumnData::Float(v) => v.iter().map(|x| x.unwrap().to_bits()).collect(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let ints = |name: &str| match fct.column(name).unwrap() {
+        plotsim::tables::ColumnData::Int(v) => v.iter().map(|x| x.unwrap()).collect::<Vec<_>>(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let keys = text("company_id");
+    let dates = ints("date_key");
+    let engagement: Vec<u64> = floats("engagement");
+    let mrr: Vec<u64> = floats("mrr");
+    let tickets = ints("support_tickets");
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(Some(&r.company_id), keys[i].as_ref(), "row {i}");
+        assert_eq!(i64::from(r.month.date_key()), dates[i], "row {i}");
+        assert_eq!(r.engagement.to_bits(), engagement[i], "row {i}");
+        assert_eq!(r.mrr.to_bits(), mrr[i], "row {i}");
+        assert_eq!(i64::from(r.support_tickets), tickets[i], "row {i}");
+    }
+    assert_eq!(rows[0].segment, "promising");
+    assert_eq!(rows.last().unwrap().segment, "churners");
+}
+
+#[test]
+fn derived_dataset_writes_the_same_files_as_running_the_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let derived = CompanyMonth::dataset(99)
+        .write(dir.path().join("derived"), OutputFormat::Csv)
+        .unwrap();
+    let plan = Config::from_yaml_str(COMPANY_YAML)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let mut opts = RunOptions::new(dir.path().join("yaml"), &plan);
+    opts.seed = Some(99);
+    plotsim::run(&plan, &opts).unwrap();
+    let (a, b) = (files(&derived), files(&dir.path().join("yaml")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(
+            bytes == &b[name],
+            "{name} differs between the derive and the YAML route"
+        );
+    }
+    assert!(a.contains_key("fct_company.csv") && a.contains_key("manifest.json"));
+}
+
+#[test]
+fn seed_argument_wins_and_rows_do_not_depend_on_threads() {
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
+    let one = pool(1).install(|| CompanyMonth::generate(5));
+    let two = pool(2).install(|| CompanyMonth::iter(5).collect::<Vec<_>>());
+    assert_eq!(one, two);
+    assert_ne!(one, CompanyMonth::generate(6));
+    assert_eq!(CompanyMonth::generate(1729), CompanyMonth::generate(1729));
+}
+
+#[test]
+fn iter_streams_in_fact_order() {
+    let mut it = CompanyMonth::iter(3);
+    let (lo, hi) = it.size_hint();
+    assert_eq!((lo, hi), (0, Some(30 * 24)));
+    let first: Vec<_> = it.by_ref().take(25).collect();
+    assert_eq!(first[0].company_id, "c-001");
+    assert_eq!(first[23].month.to_string(), "2024-12");
+    assert_eq!(first[24].company_id, "c-002");
+    assert_eq!(it.count(), 30 * 24 - 25);
+}
+
+/// Rows that need only the engagement metric.
+#[derive(plotsim::Generator, Debug)]
+#[plotsim(unit = "company", window(start = "2023-01", end = "2024-12"))]
+#[segment(name = "all", count = 5, archetype = "growth")]
+struct EngagementOnly {
+    #[entity]
+    company: String,
+    #[period]
+    month: plotsim::Period,
+    #[metric(type = "score", polarity = "positive")]
+    engagement: f64,
+}
+
+#[test]
+fn rows_from_another_plan_map_fields_by_name() {
+    // The company config has engagement among three metrics; with late
+    // arrivals, rows exist only for active periods, as in the fact.
+    let mut config = Config::from_yaml_str(COMPANY_YAML).unwrap();
+    config.segments[1].arrival = Some(plotsim::Arrival::Uniform {
+        start: 0,
+        end: Some(20),
+    });
+    let plan = config.validate().unwrap();
+    let rows = EngagementOnly::generate_from(&plan, 4).unwrap();
+    let fct_rows = plotsim::generate_with(&plan, Some(4), 256)
+        .unwrap()
+        .table("fct_company")
+        .unwrap()
+        .rows();
+    assert_eq!(rows.len(), fct_rows);
+    assert!(rows.len() < 30 * 24);
+    assert!(rows.iter().all(|r| (0.0..=1.0).contains(&r.engagement)));
+    let _ = (&rows[0].company, rows[0].month);
+}
+
+#[test]
+fn plans_that_do_not_fit_are_refused() {
+    // No metric of the field's name.
+    let other = Config::from_yaml_str(&COMPANY_YAML.replace("engagement", "activity"))
+        .unwrap()
+        .validate()
+        .unwrap();
+    let e = EngagementOnly::generate_from(&other, 1).unwrap_err();
+    assert!(
+        e.to_string().contains("field `engagement` has no metric"),
+        "{e}"
+    );
+    // A count where the struct has a float.
+    let count = Config::from_yaml_str(&COMPANY_YAML.replace(
+        "{name: engagement, type: score, polarity: positive}",
+        "{name: engagement, type: count, polarity: positive}",
+    ))
+    .unwrap()
+    .validate()
+    .unwrap();
+    let e = EngagementOnly::generate_from(&count, 1).unwrap_err();
+    assert!(e.to_string().contains("declared `score`"), "{e}");
+    // Noise that nulls values, and a field that cannot hold a null.
+    let mut messy = Config::from_yaml_str(COMPANY_YAML).unwrap();
+    messy.noise = plotsim::NoisePreset::Realistic.into();
+    let e = EngagementOnly::generate_from(&messy.validate().unwrap(), 1).unwrap_err();
+    assert!(e.to_string().contains("not an `Option`"), "{e}");
+}
+
+/// A tiny churn model: how much an entity's engagement fell from its first
+/// to its last quarter of the window.
+fn churn_score(engagement: &[f64]) -> f64 {
+    let q = (engagement.len() / 4).max(1);
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    mean(&engagement[..q]) - mean(&engagement[engagement.len() - q..])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Whatever the seed and segment sizes, the churn score ranks every
+    /// declining company above every growing one.
+    #[test]
+    fn churn_score_ranks_decliners_above_growers(panel in panels::<CompanyMonth>()) {
+        let mut by_company: BTreeMap<&str, (&str, Vec<f64>)> = BTreeMap::new();
+        for r in &panel.rows {
+            by_company
+                .entry(&r.company_id)
+                .or_insert_with(|| (&r.segment, Vec::new()))
+                .1
+                .push(r.engagement);
+        }
+        prop_assert_eq!(by_company.len() as u64, panel.entities());
+        let scores = |segment: &str| -> Vec<f64> {
+            by_company
+                .values()
+                .filter(|(s, _)| *s == segment)
+                .map(|(_, e)| churn_score(e))
+                .collect()
+        };
+        let (growers, churners) = (scores("promising"), scores("churners"));
+        prop_assert!(growers.len() >= 3 && churners.len() >= 3);
+        let lowest_churner = churners.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest_grower = growers.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        prop_assert!(
+            lowest_churner > highest_grower,
+            "churners {:?} vs growers {:?}", churners, growers
+        );
+    }
+}
