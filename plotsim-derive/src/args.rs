@@ -165,12 +165,22 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Num> {
     let neg: Option<Token![-]> = input.parse()?;
     let (value, integer, lit) = if input.peek(LitInt) {
         let lit: LitInt = input.parse()?;
-        let exact: u64 = lit.base10_parse()?;
-        (exact as f64, Some(exact), lit.to_token_stream())
+        match lit.base10_parse::<u64>() {
+            Ok(exact) => (exact as f64, Some(exact), lit.to_token_stream()),
+            // Beyond u64: still a number where a float is expected; the
+            // integer readers report it as out of range.
+            Err(_) => (lit.base10_parse::<f64>()?, None, lit.to_token_stream()),
+        }
     } else {
         let lit: LitFloat = input.parse()?;
         (lit.base10_parse::<f64>()?, None, lit.to_token_stream())
     };
+    if !value.is_finite() {
+        return Err(syn::Error::new_spanned(
+            &lit,
+            "number out of range: it does not fit a 64-bit float",
+        ));
+    }
     let tokens = quote!(#neg #lit);
     Ok(match neg {
         Some(_) => Num {

@@ -20,6 +20,8 @@ pub(crate) struct Field<'a> {
     pub(crate) ident: &'a syn::Ident,
     pub(crate) ty: &'a syn::Type,
     pub(crate) role: Option<Role>,
+    /// The field was given two roles (reported; the first one is kept).
+    pub(crate) conflict: bool,
 }
 
 impl Field<'_> {
@@ -79,10 +81,12 @@ impl<'a> Container<'a> {
             .named
             .iter()
             .filter_map(|f| {
+                let (role, conflict) = role(cx, f);
                 Some(Field {
                     ident: f.ident.as_ref()?,
                     ty: &f.ty,
-                    role: role(cx, f),
+                    role,
+                    conflict,
                 })
             })
             .collect();
@@ -111,7 +115,8 @@ fn doc_line(attrs: &[syn::Attribute]) -> Option<String> {
         else {
             return None;
         };
-        let line = s.value().trim().to_owned();
-        (!line.is_empty()).then_some(line)
+        let text = s.value();
+        let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+        Some(line.trim_start_matches('*').trim().to_owned()).filter(|l| !l.is_empty())
     })
 }

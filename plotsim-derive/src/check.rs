@@ -7,13 +7,14 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 use plotsim_config::{
-    Config, Connection, ConnectionPair, Metric, MetricType, Polarity, SeasonalEffect, Segment,
-    ValidationError, Window,
+    Config, Connection, ConnectionPair, Granularity, Metric, MetricType, Polarity, SeasonalEffect,
+    Segment, ValidationError, Window,
 };
 
 use crate::ast::Container;
 use crate::attr::{MetricAttr, Role, Sp};
 use crate::ctxt::Ctxt;
+use crate::symbol::{UNIT, WINDOW};
 
 /// Where each part of the config was written.
 struct Spans {
@@ -65,27 +66,50 @@ pub(crate) fn config(cx: &Ctxt, c: &Container<'_>) -> Option<Config> {
     let mut suppressed: Vec<String> = Vec::new();
     let config = build(cx, c, &mut spans, &mut suppressed);
     let window_ok = c.attrs.window.as_ref().is_some_and(|w| !w.broken);
-    if !window_ok {
-        // Without a window, the DSL change points and lags cannot be judged.
-        return None;
-    }
     // A field without a role is not a metric: "no metrics" would only repeat that.
-    let roleless = c.fields.iter().any(|f| f.role.is_none());
-    match config.validate() {
-        Ok(_) if !cx.has_errors() => Some(config),
-        Ok(_) => None,
-        Err(errors) => {
-            for e in errors.errors() {
-                let path = e.path.to_string();
-                if suppressed.iter().any(|s| is_prefix(s, &path)) || (roleless && path == "metrics")
-                {
-                    continue;
-                }
-                cx.syn_error(to_syn(&spans, e));
-            }
-            None
+    let roleless = c.fields.iter().any(|f| f.role.is_none() || f.conflict);
+    let errors = if window_ok {
+        match config.validate() {
+            Ok(_) if !cx.has_errors() => return Some(config),
+            Ok(_) => return None,
+            Err(errors) => errors.into_iter().collect(),
         }
+    } else {
+        window_independent_errors(&config)
+    };
+    for e in &errors {
+        let path = e.path.to_string();
+        if suppressed.iter().any(|s| is_prefix(s, &path)) || (roleless && path == "metrics") {
+            continue;
+        }
+        cx.syn_error(to_syn(&spans, e));
     }
+    None
+}
+
+/// Without a usable window (its error is reported), the errors that hold
+/// whatever the window: those found both with a short monthly and with a
+/// long daily placeholder window. Change points, lag caps and arrival
+/// periods, which depend on the window, are left out.
+fn window_independent_errors(config: &Config) -> Vec<ValidationError> {
+    let with = |w: Window| {
+        let mut c = config.clone();
+        c.window = w;
+        c.validate()
+            .err()
+            .map(|e| e.into_iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let short = with(Window::new("2000-01", "2000-12", Granularity::Monthly));
+    let long = with(Window::new("2000-01-01", "2009-12-31", Granularity::Daily));
+    short
+        .into_iter()
+        .filter(|e| !is_prefix("window", &e.path.to_string()))
+        .filter(|e| {
+            long.iter()
+                .any(|l| l.path == e.path && l.message == e.message)
+        })
+        .collect()
 }
 
 /// One validation error as a compile error, with its notes as secondary spans.
@@ -113,7 +137,7 @@ fn to_syn(spans: &Spans, e: &ValidationError) -> syn::Error {
     for n in &e.notes {
         err.combine(syn::Error::new_spanned(
             spans.find(&n.path.to_string()),
-            &n.text,
+            format!("{} (see the previous error)", n.text),
         ));
     }
     err
@@ -128,23 +152,29 @@ fn check_roles(cx: &Ctxt, c: &Container<'_>) {
         ("#[segment_name]", |r| matches!(r, Role::SegmentName), false),
     ];
     for (what, is, required) in roles {
+        // A field with two roles is reported already; it counts as present
+        // but not as a second one.
         let with: Vec<_> = c
             .fields
             .iter()
             .filter(|f| f.role.as_ref().is_some_and(is))
             .collect();
+        let single: Vec<_> = with.iter().filter(|f| !f.conflict).collect();
         if with.is_empty() && required {
             cx.error_spanned_by(
                 c.ident,
                 format!("no field is marked `{what}`; add it to the field that receives it"),
             );
         }
-        for extra in with.iter().skip(1) {
+        for extra in single.iter().skip(1) {
             let mut e = syn::Error::new_spanned(
                 extra.ident,
                 format!("only one field can be marked `{what}`"),
             );
-            e.combine(syn::Error::new_spanned(with[0].ident, "first marked here"));
+            e.combine(syn::Error::new_spanned(
+                single[0].ident,
+                "first marked here",
+            ));
             cx.syn_error(e);
         }
     }
@@ -157,11 +187,11 @@ fn build(cx: &Ctxt, c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<S
             c.ident,
             "missing `#[plotsim(unit = \"...\", window(start = \"...\", end = \"...\"))]` on the struct",
         );
-    } else {
-        if a.unit.is_none() {
+    } else if !a.plotsim_broken {
+        if !a.plotsim_keys.contains(&UNIT) {
             cx.error_spanned_by(&spans.root, "`#[plotsim(...)]` is missing `unit`");
         }
-        if a.window.is_none() {
+        if !a.plotsim_keys.contains(&WINDOW) {
             cx.error_spanned_by(
                 &spans.root,
                 "`#[plotsim(...)]` is missing `window(start = \"...\", end = \"...\")`",
@@ -197,6 +227,8 @@ fn build(cx: &Ctxt, c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<S
     };
     spans.add("metrics", &c.ident.to_token_stream());
     spans.add("segments", &spans.root.clone());
+    spans.add("connections", &c.ident.to_token_stream());
+    spans.add("seasonality", &c.ident.to_token_stream());
     let metrics = metrics(c, spans, suppressed);
     let segments = segments(c, spans, suppressed);
     let connections = connections(c, spans, suppressed);
@@ -257,7 +289,12 @@ fn record_metric(spans: &mut Spans, p: &str, m: &MetricAttr) {
     spans.add_sp(format!("{p}.decay_window"), m.decay_window.as_ref());
     spans.add_sp(format!("{p}.decay_kernel"), m.decay_kernel.as_ref());
     spans.add_sp(format!("{p}.distribution"), m.distribution.as_ref());
-    spans.add_sp(format!("{p}.distribution_params"), m.params.as_ref());
+    // Missing parameters are the distribution's business: point at it.
+    match (&m.params, &m.distribution) {
+        (Some(params), _) => spans.add(format!("{p}.distribution_params"), &params.tokens),
+        (None, Some(d)) => spans.add(format!("{p}.distribution_params"), &d.tokens),
+        (None, None) => {}
+    }
     if let Some(params) = &m.params {
         for (k, _, t) in &params.value {
             spans.add(format!("{p}.distribution_params.{k}"), t);

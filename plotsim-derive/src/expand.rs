@@ -48,67 +48,77 @@ fn wrap(body: TokenStream) -> TokenStream {
     }
 }
 
-fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
-    let ident = c.ident;
-    let config_tokens = config_tokens(config);
-    let nullable = config.noise.mcar_rate > 0.0;
-    let metric_fields: Vec<(&Field<'_>, MetricType)> = c
-        .fields
+/// The metric fields and their declared types, in field order.
+fn metric_fields<'c>(c: &'c Container<'c>) -> Vec<(&'c Field<'c>, MetricType)> {
+    c.fields
         .iter()
         .filter_map(|f| match &f.role {
             Some(Role::Metric(m)) => Some((f, m.kind.as_ref()?.value)),
             _ => None,
         })
-        .collect();
-    let specs = metric_fields.iter().map(|(f, kind)| {
-        let name = f.name();
-        let ty = f.ty;
-        let tr = field_trait(*kind);
-        let kind = variant(kind);
-        quote_spanned! {ty.span()=>
-            ::plotsim::__private::MetricField {
-                name: #name,
-                kind: ::plotsim::__private::MetricType::#kind,
-                nullable: <#ty as ::plotsim::__private::#tr>::NULLABLE,
-            }
-        }
-    });
-    let asserts = metric_fields.iter().filter(|_| nullable).map(|(f, _)| {
-        let ty = f.ty;
-        quote_spanned! {ty.span()=>
-            const _: () = ::plotsim::__private::assert_nullable::<#ty>();
-        }
-    });
-    let inherent = inherent_methods();
-    let mut metric_index = 0usize;
+        .collect()
+}
+
+/// The struct literal that builds a row from `cell`. Field types are never
+/// named: each conversion is inferred from its field, so a field type is
+/// checked (and a typo in it reported) in exactly one place. Fields without
+/// a usable role get `unreachable!()` (only on the error path).
+fn row_literal(c: &Container<'_>, cell: &Ident, nullable: bool) -> TokenStream {
+    let ident = c.ident;
+    let mut metric = 0usize;
     let inits = c.fields.iter().map(|f| {
         let name = f.ident;
-        let ty = f.ty;
-        let value = match &f.role {
-            Some(Role::Entity) => quote_spanned! {ty.span()=>
-                <#ty as ::plotsim::__private::EntityField>::from_entity(cell.entity())
+        // A field with two roles is reported already; do not check its type
+        // against either.
+        let role = if f.conflict { None } else { f.role.as_ref() };
+        let value = match role {
+            Some(Role::Entity) => quote_spanned! {f.ty.span()=>
+                ::plotsim::__private::EntityField::from_entity(#cell.entity())
             },
-            Some(Role::Period) => quote_spanned! {ty.span()=>
-                <#ty as ::plotsim::__private::PeriodField>::from_period(cell.period())
+            Some(Role::Period) => quote_spanned! {f.ty.span()=>
+                ::plotsim::__private::PeriodField::from_period(#cell.period())
             },
-            Some(Role::SegmentName) => quote_spanned! {ty.span()=>
-                <#ty as ::plotsim::__private::SegmentField>::from_segment(cell.segment())
+            Some(Role::SegmentName) => quote_spanned! {f.ty.span()=>
+                ::plotsim::__private::SegmentField::from_segment(#cell.segment())
             },
-            Some(Role::Metric(m)) => {
-                let i = metric_index;
-                metric_index += 1;
-                let tr = field_trait(m.kind.as_ref().map_or(MetricType::Score, |k| k.value));
-                quote_spanned! {ty.span()=>
-                    <#ty as ::plotsim::__private::#tr>::from_value(cell.value(#i))
+            Some(Role::Metric(m)) if m.kind.is_some() => {
+                let i = metric;
+                metric += 1;
+                let kind = m.kind.as_ref().map_or(MetricType::Score, |k| k.value);
+                let tr = Ident::new(field_trait(kind), Span::call_site());
+                let convert = quote_spanned! {f.ty.span()=>
+                    ::plotsim::__private::#tr::from_cell(#cell, #i)
+                };
+                if nullable {
+                    quote_spanned! {f.ty.span()=> ::plotsim::__private::nullable(#convert) }
+                } else {
+                    convert
                 }
             }
-            None => quote!(::core::unreachable!()),
+            _ => quote!(::core::unreachable!()),
         };
         quote!(#name: #value)
     });
-    quote! {
-        #(#asserts)*
+    quote!(#ident { #(#inits),* })
+}
 
+fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
+    let ident = c.ident;
+    let config_tokens = config_tokens(config);
+    let cell = Ident::new("__cell", Span::mixed_site());
+    let row = row_literal(c, &cell, config.noise.mcar_rate > 0.0);
+    let specs = metric_fields(c).into_iter().map(|(f, kind)| {
+        let name = f.name();
+        let kind = variant(&kind);
+        quote! {
+            ::plotsim::__private::MetricField {
+                name: #name,
+                kind: ::plotsim::__private::MetricType::#kind,
+            }
+        }
+    });
+    let inherent = inherent_methods();
+    quote! {
         #[automatically_derived]
         impl ::plotsim::Generator for #ident {
             fn config() -> ::plotsim::Config {
@@ -120,8 +130,8 @@ fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
                 METRICS
             }
 
-            fn __from_cell(cell: &::plotsim::__private::Cell<'_>) -> Self {
-                #ident { #(#inits),* }
+            fn __from_cell(#cell: &::plotsim::__private::Cell<'_>) -> Self {
+                #row
             }
         }
 
@@ -144,50 +154,41 @@ fn inherent_methods() -> TokenStream {
 
         /// Every row of the panel for `seed` (which overrides the attribute seed).
         #[allow(dead_code)]
-        pub fn generate(seed: u64) -> ::std::vec::Vec<Self> {
+        pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> {
             <Self as ::plotsim::Generator>::generate(seed)
         }
 
         /// The rows for `seed`, streamed with bounded memory.
         #[allow(dead_code)]
-        pub fn iter(seed: u64) -> ::plotsim::Rows<Self> {
+        pub fn iter(seed: ::core::primitive::u64) -> ::plotsim::Rows<Self> {
             <Self as ::plotsim::Generator>::iter(seed)
         }
 
         /// The whole dataset for `seed` in memory: tables and manifest.
         #[allow(dead_code)]
-        pub fn dataset(seed: u64) -> ::plotsim::Dataset {
+        pub fn dataset(seed: ::core::primitive::u64) -> ::plotsim::Dataset {
             <Self as ::plotsim::Generator>::dataset(seed)
         }
     }
 }
 
-/// Field-type assertions on their own (for the error path; on success the
-/// row constructor carries the same bounds).
+/// The field-type checks on their own, for the error path (on success the
+/// row constructor is the check), so that one compile shows every mistake.
 fn type_checks(c: &Container<'_>) -> TokenStream {
-    c.fields
-        .iter()
-        .filter_map(|f| {
-            let ty = f.ty;
-            Some(match f.role.as_ref()? {
-                Role::Entity => quote_spanned! {ty.span()=>
-                    const _: fn(&str) -> #ty = <#ty as ::plotsim::__private::EntityField>::from_entity;
-                },
-                Role::Period => quote_spanned! {ty.span()=>
-                    const _: fn(::plotsim::Period) -> #ty = <#ty as ::plotsim::__private::PeriodField>::from_period;
-                },
-                Role::SegmentName => quote_spanned! {ty.span()=>
-                    const _: fn(&str) -> #ty = <#ty as ::plotsim::__private::SegmentField>::from_segment;
-                },
-                Role::Metric(m) => {
-                    let tr = field_trait(m.kind.as_ref()?.value);
-                    quote_spanned! {ty.span()=>
-                        const _: fn(::core::option::Option<f64>) -> #ty = <#ty as ::plotsim::__private::#tr>::from_value;
-                    }
-                }
-            })
-        })
-        .collect()
+    let nullable = c
+        .attrs
+        .noise
+        .as_ref()
+        .is_some_and(|n| n.noise.mcar_rate > 0.0);
+    let cell = Ident::new("__cell", Span::mixed_site());
+    let row = row_literal(c, &cell, nullable);
+    let ident = c.ident;
+    quote! {
+        #[allow(dead_code, unreachable_code)]
+        fn __plotsim_type_checks(#cell: &::plotsim::__private::Cell<'_>) -> #ident {
+            #row
+        }
+    }
 }
 
 /// The stub emitted next to errors: same items, unreachable bodies. A
@@ -213,22 +214,21 @@ fn stub(input: &syn::DeriveInput) -> TokenStream {
         #[allow(dead_code, unused_variables)]
         impl #impl_g #ident #ty_g #where_g {
             pub fn config() -> ::plotsim::Config { #unreachable }
-            pub fn generate(seed: u64) -> ::std::vec::Vec<Self> { #unreachable }
-            pub fn iter(seed: u64) -> ::plotsim::Rows<Self> { #unreachable }
-            pub fn dataset(seed: u64) -> ::plotsim::Dataset { #unreachable }
+            pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> { #unreachable }
+            pub fn iter(seed: ::core::primitive::u64) -> ::plotsim::Rows<Self> { #unreachable }
+            pub fn dataset(seed: ::core::primitive::u64) -> ::plotsim::Dataset { #unreachable }
         }
     })
 }
 
 /// The field trait of a metric type (its error message names the type).
-fn field_trait(kind: MetricType) -> Ident {
-    let name = match kind {
+fn field_trait(kind: MetricType) -> &'static str {
+    match kind {
         MetricType::Score => "ScoreField",
         MetricType::Amount => "AmountField",
         MetricType::Count => "CountField",
         MetricType::Index => "IndexField",
-    };
-    Ident::new(name, Span::call_site())
+    }
 }
 
 /// The runtime enum variant of a config word (`MetricType::Score` -> `Score`),
@@ -249,7 +249,11 @@ fn f64_tokens(v: f64) -> TokenStream {
         };
     }
     let lit = Literal::f64_suffixed(v.abs());
-    if v < 0.0 { quote!(-#lit) } else { quote!(#lit) }
+    if v.is_sign_negative() {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
+    }
 }
 
 fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> TokenStream) -> TokenStream {

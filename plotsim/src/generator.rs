@@ -116,12 +116,14 @@ pub trait Generator: Sized + Send {
 
 /// One cell of the panel, as handed to the derived row constructor.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Cell<'a> {
     entity: &'a str,
     segment: &'a str,
     period: Period,
     values: &'a [f64],
+    /// The first metric read as a null by a field that cannot hold one.
+    null_into_plain: std::cell::Cell<Option<usize>>,
 }
 
 impl Cell<'_> {
@@ -143,6 +145,17 @@ impl Cell<'_> {
     /// The value of the struct's `i`-th metric field (None when null).
     pub fn value(&self, i: usize) -> Option<f64> {
         self.values.get(i).copied().filter(|v| !v.is_nan())
+    }
+
+    /// The value for a field that cannot hold a null; a null is recorded
+    /// (see [`Rows::new`]) and read as NaN.
+    pub fn required(&self, i: usize) -> f64 {
+        self.value(i).unwrap_or_else(|| {
+            if self.null_into_plain.get().is_none() {
+                self.null_into_plain.set(Some(i));
+            }
+            f64::NAN
+        })
     }
 }
 
@@ -177,6 +190,9 @@ impl<T: Generator> Rows<T> {
     pub fn new(plan: Plan, seed: u64) -> Result<Self> {
         crate::run::supported(&plan)?;
         let map = field_map(&plan, T::__metrics())?;
+        if plan.config.noise.mcar_rate > 0.0 {
+            check_nullable::<T>(&plan)?;
+        }
         let prepared = prepare(&plan, seed);
         let prefix = UnitDim::new(&plan)
             .ok_or_else(|| Error::Unsupported("a schema without a per-unit dimension".into()))?
@@ -240,6 +256,7 @@ impl Source {
                     segment,
                     period: self.periods[t],
                     values: &values,
+                    null_into_plain: std::cell::Cell::new(None),
                 })
             })
             .collect()
@@ -269,9 +286,30 @@ impl<T: Generator> Iterator for Rows<T> {
     }
 }
 
-/// The plan metric of each struct metric field, checked for type and nulls.
+/// With noise that nulls values, every metric field must hold a null: a
+/// probe row of nulls tells which field cannot.
+fn check_nullable<T: Generator>(plan: &Plan) -> Result<()> {
+    let fields = T::__metrics();
+    let nulls = vec![f64::NAN; fields.len()];
+    let probe = Cell {
+        entity: "",
+        segment: "",
+        period: plan.window.period(0),
+        values: &nulls,
+        null_into_plain: std::cell::Cell::new(None),
+    };
+    let _ = T::__from_cell(&probe);
+    match probe.null_into_plain.get() {
+        Some(i) => Err(Error::Rows(format!(
+            "the plan's noise nulls values (mcar_rate {}), but field `{}` is not an `Option`",
+            plan.config.noise.mcar_rate, fields[i].name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The plan metric of each struct metric field, checked for type.
 fn field_map(plan: &Plan, fields: &[crate::__private::MetricField]) -> Result<Vec<usize>> {
-    let nullable_noise = plan.config.noise.mcar_rate > 0.0;
     fields
         .iter()
         .map(|f| {
@@ -288,12 +326,6 @@ fn field_map(plan: &Plan, fields: &[crate::__private::MetricField]) -> Result<Ve
                 return Err(Error::Rows(format!(
                     "field `{}` is declared `{}` but the plan's metric is `{}`; counts need integer fields and the other types float fields",
                     f.name, f.kind, m.kind
-                )));
-            }
-            if nullable_noise && !f.nullable {
-                return Err(Error::Rows(format!(
-                    "the plan's noise nulls values (mcar_rate {}), but field `{}` is not an `Option`",
-                    plan.config.noise.mcar_rate, f.name
                 )));
             }
             Ok(i)

@@ -18,8 +18,6 @@ pub struct MetricField {
     pub name: &'static str,
     /// The declared metric type.
     pub kind: MetricType,
-    /// Whether the field's type can hold a null.
-    pub nullable: bool,
 }
 
 /// A distribution-parameter map from `(name, value)` pairs.
@@ -31,10 +29,9 @@ macro_rules! field_trait {
     ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
         pub trait $name: Sized {
-            /// Whether the type holds nulls (an `Option`).
-            const NULLABLE: bool;
-            /// The field's value from a cell value (None = null).
-            fn from_value(v: Option<f64>) -> Self;
+            /// The field's value from the `i`-th metric of a cell. A type
+            /// that cannot hold a null records one in the cell.
+            fn from_cell(cell: &Cell<'_>, i: usize) -> Self;
         }
     };
 }
@@ -81,19 +78,19 @@ field_trait! {
 
 macro_rules! float_fields {
     ($($t:ty),*) => {$(
-        impl ScoreField for $t { const NULLABLE: bool = false; fn from_value(v: Option<f64>) -> Self { v.unwrap_or(f64::NAN) as $t } }
-        impl AmountField for $t { const NULLABLE: bool = false; fn from_value(v: Option<f64>) -> Self { v.unwrap_or(f64::NAN) as $t } }
-        impl IndexField for $t { const NULLABLE: bool = false; fn from_value(v: Option<f64>) -> Self { v.unwrap_or(f64::NAN) as $t } }
-        impl ScoreField for Option<$t> { const NULLABLE: bool = true; fn from_value(v: Option<f64>) -> Self { v.map(|x| x as $t) } }
-        impl AmountField for Option<$t> { const NULLABLE: bool = true; fn from_value(v: Option<f64>) -> Self { v.map(|x| x as $t) } }
-        impl IndexField for Option<$t> { const NULLABLE: bool = true; fn from_value(v: Option<f64>) -> Self { v.map(|x| x as $t) } }
+        impl ScoreField for $t { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.required(i) as $t } }
+        impl AmountField for $t { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.required(i) as $t } }
+        impl IndexField for $t { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.required(i) as $t } }
+        impl ScoreField for Option<$t> { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.value(i).map(|x| x as $t) } }
+        impl AmountField for Option<$t> { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.value(i).map(|x| x as $t) } }
+        impl IndexField for Option<$t> { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.value(i).map(|x| x as $t) } }
     )*};
 }
 
 macro_rules! count_fields {
     ($($t:ty),*) => {$(
-        impl CountField for $t { const NULLABLE: bool = false; fn from_value(v: Option<f64>) -> Self { v.map_or(0, |x| x as $t) } }
-        impl CountField for Option<$t> { const NULLABLE: bool = true; fn from_value(v: Option<f64>) -> Self { v.map(|x| x as $t) } }
+        impl CountField for $t { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.required(i) as $t } }
+        impl CountField for Option<$t> { fn from_cell(c: &Cell<'_>, i: usize) -> Self { c.value(i).map(|x| x as $t) } }
     )*};
 }
 
@@ -160,5 +157,7 @@ pub trait Nullable {}
 
 impl<T> Nullable for Option<T> {}
 
-/// Compiles only when `T` can hold a null.
-pub const fn assert_nullable<T: Nullable>() {}
+/// The identity, compiling only when `T` can hold a null.
+pub fn nullable<T: Nullable>(v: T) -> T {
+    v
+}

@@ -238,6 +238,100 @@ fn plans_that_do_not_fit_are_refused() {
     assert!(e.to_string().contains("not an `Option`"), "{e}");
 }
 
+/// Messy weekly shops: nulls, labels, parameters, decay, every connection form.
+#[derive(plotsim::Generator, Debug, PartialEq)]
+#[plotsim(about = "Messy shops", unit = "shop", window = ["2024-01-01", "2024-06-30", "weekly"], noise = "realistic", seed = 3)]
+#[segment(name = "open", count = 6, archetype = "growth > flat @ 10", label = "Opened", seasonal_sensitivity = -0.0)]
+#[segment(name = "closing", count = 4, archetype = "decline")]
+#[connection("sales", 0.5, "visits")]
+#[connection("returns", "resists", "sales")]
+#[connection(metric_a = "rating", metric_b = "visits", relationship = "related")]
+#[seasonality(months = [3], strength = -0.2)]
+struct ShopWeek {
+    #[entity]
+    shop: String,
+    #[period]
+    week: plotsim::Period,
+    #[metric(type = "count", polarity = "positive", label = "Visits")]
+    visits: Option<u32>,
+    #[metric(type = "amount", polarity = "positive", range = [10, 900], distribution = "gamma", params(shape = 2.5))]
+    sales: Option<f64>,
+    #[metric(
+        type = "count",
+        polarity = "negative",
+        follows = "sales",
+        delay = 2,
+        decay_window = 3,
+        decay_kernel = "linear"
+    )]
+    returns: Option<i16>,
+    #[metric(type = "index", polarity = "positive", range = [-5, 5], seasonal_sensitivity = 0.5)]
+    rating: Option<f32>,
+}
+
+const SHOP_YAML: &str = r#"
+about: Messy shops
+unit: shop
+window: [2024-01-01, 2024-06-30, weekly]
+noise: realistic
+metrics:
+  - {name: visits, type: count, polarity: positive, label: Visits}
+  - {name: sales, type: amount, polarity: positive, range: [10, 900], distribution: gamma, distribution_params: {shape: 2.5}}
+  - {name: returns, type: count, polarity: negative, follows: sales, delay: 2, decay_window: 3, decay_kernel: linear}
+  - {name: rating, type: index, polarity: positive, range: [-5, 5], seasonal_sensitivity: 0.5}
+segments:
+  - {name: open, count: 6, archetype: "growth > flat @ 10", label: Opened, seasonal_sensitivity: -0.0}
+  - {name: closing, count: 4, archetype: decline}
+connections:
+  - [sales, 0.5, visits]
+  - [returns, resists, sales]
+  - {metric_a: rating, metric_b: visits, relationship: related}
+seasonality:
+  - {months: [3], strength: -0.2}
+seed: 3
+"#;
+
+#[test]
+fn messy_derived_rows_equal_the_yaml_fact_with_nulls() {
+    let yaml = Config::from_yaml_str(SHOP_YAML).unwrap();
+    assert_eq!(ShopWeek::config().to_yaml(), yaml.to_yaml());
+    let data = plotsim::generate_with(&yaml.validate().unwrap(), Some(11), 3).unwrap();
+    let fct = data.table("fct_shop").unwrap();
+    let rows = ShopWeek::generate(11);
+    assert_eq!(rows.len(), fct.rows());
+    let col = |name: &str| fct.column(name).unwrap();
+    let as_f64 = |c: &plotsim::tables::ColumnData, i: usize| match c {
+        plotsim::tables::ColumnData::Float(v) => v[i],
+        plotsim::tables::ColumnData::Int(v) => v[i].map(|x| x as f64),
+        other => panic!("{other:?}"),
+    };
+    let mut nulls = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let fields = [
+            r.visits.map(f64::from),
+            r.sales,
+            r.returns.map(f64::from),
+            r.rating.map(f64::from),
+        ];
+        for (name, v) in ["visits", "sales", "returns", "rating"].iter().zip(fields) {
+            let expected = as_f64(col(name), i);
+            // `rating` is an f32 field: compare at f32 precision.
+            let expected = if *name == "rating" {
+                expected.map(|x| f64::from(x as f32))
+            } else {
+                expected
+            };
+            assert_eq!(
+                v.map(f64::to_bits),
+                expected.map(f64::to_bits),
+                "{name} row {i}"
+            );
+            nulls += usize::from(v.is_none());
+        }
+    }
+    assert!(nulls > 0, "the realistic preset nulls some values");
+}
+
 /// A tiny churn model: how much an entity's engagement fell from its first
 /// to its last quarter of the window.
 fn churn_score(engagement: &[f64]) -> f64 {

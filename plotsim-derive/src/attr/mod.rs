@@ -7,18 +7,22 @@
 //! the offending token, and parsing goes on. Semantic rules are not checked
 //! here; they are `Config::validate`'s job (see `check.rs`).
 
+mod value;
+
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use std::str::FromStr;
 
-use plotsim_config::words::{UnknownWord, suggest};
 use plotsim_config::{
     DecayKernel, Family, Granularity, MetricType, Noise, NoiseFamily, NoisePreset, Polarity,
 };
 
-use crate::args::{Item, ItemKind, Items, Value};
+use crate::args::{Item, ItemKind, Value};
 use crate::ctxt::Ctxt;
 use crate::symbol::*;
+use value::{
+    attr_name, backticked, boolean, float, integer, items, keyed, month_list, put, range, require,
+    set, string, word,
+};
 
 /// A value and the tokens it was written as.
 pub(crate) struct Sp<T> {
@@ -31,6 +35,10 @@ pub(crate) struct Sp<T> {
 pub(crate) struct ContainerAttrs {
     /// The first `#[plotsim(...)]` attribute, for errors about the whole config.
     pub(crate) plotsim: Option<TokenStream>,
+    /// Keys written in `#[plotsim(...)]` (also those whose value was wrong).
+    pub(crate) plotsim_keys: Vec<Symbol>,
+    /// A `#[plotsim(...)]` could not be parsed at all (its error is reported).
+    pub(crate) plotsim_broken: bool,
     pub(crate) about: Option<Sp<String>>,
     pub(crate) unit: Option<Sp<String>>,
     pub(crate) window: Option<WindowAttr>,
@@ -147,251 +155,6 @@ pub(crate) const STRUCT_ATTRS: &[Symbol] = &[PLOTSIM, SEGMENT, CONNECTION, SEASO
 /// Every field-level attribute.
 pub(crate) const FIELD_ATTRS: &[Symbol] = &[ENTITY, PERIOD, SEGMENT_NAME, METRIC];
 
-/// The keyed entries of one attribute, checked against its vocabulary:
-/// unknown keys (with a "did you mean") and duplicates are reported, and
-/// the rest are returned with their symbol.
-fn keyed<'a>(
-    cx: &Ctxt,
-    what: &str,
-    items: &'a [Item],
-    allowed: &[Symbol],
-) -> Vec<(Symbol, &'a Item)> {
-    let mut out: Vec<(Symbol, &Item)> = Vec::new();
-    for item in items {
-        let Some(key) = &item.key else {
-            cx.error_spanned_by(
-                &item.tokens,
-                format!("expected `key = value` in {what}, found a bare value"),
-            );
-            continue;
-        };
-        let Some(sym) = allowed.iter().copied().find(|s| key == s) else {
-            let found = key.to_string();
-            let found = found.strip_prefix("r#").unwrap_or(&found);
-            let names: Vec<&str> = allowed.iter().map(|s| s.0).collect();
-            let hint = suggest(found, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                key,
-                format!(
-                    "unknown key `{found}` in {what}; expected one of {}{hint}",
-                    backticked(&names)
-                ),
-            );
-            continue;
-        };
-        if let Some((_, first)) = out.iter().find(|(s, _)| *s == sym) {
-            let mut e = syn::Error::new_spanned(key, format!("duplicate key `{sym}` in {what}"));
-            e.combine(syn::Error::new_spanned(
-                first.key.as_ref().map(ToTokens::to_token_stream),
-                format!("`{sym}` first set here"),
-            ));
-            cx.syn_error(e);
-            continue;
-        }
-        out.push((sym, item));
-    }
-    out
-}
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The `= value` of an entry, or an error when it is a flag or a list.
-fn value<'a>(cx: &Ctxt, sym: Symbol, item: &'a Item, expected: &str) -> Option<&'a Value> {
-    match &item.kind {
-        ItemKind::Value(v) => Some(v),
-        _ => {
-            cx.error_spanned_by(
-                &item.tokens,
-                format!("`{sym}` needs a value: `{sym} = {expected}`"),
-            );
-            None
-        }
-    }
-}
-
-pub(crate) fn string(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<String>> {
-    match value(cx, sym, item, "\"...\"")? {
-        Value::Str(s) => Some(Sp {
-            value: s.value(),
-            tokens: s.to_token_stream(),
-        }),
-        other => {
-            cx.error_spanned_by(
-                other,
-                format!("`{sym}` expects a string literal, found {}", other.kind()),
-            );
-            None
-        }
-    }
-}
-
-fn float(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<f64>> {
-    match value(cx, sym, item, "a number")? {
-        Value::Num(n) => Some(Sp {
-            value: n.value,
-            tokens: n.tokens.clone(),
-        }),
-        other => {
-            cx.error_spanned_by(
-                other,
-                format!("`{sym}` expects a number, found {}", other.kind()),
-            );
-            None
-        }
-    }
-}
-
-fn integer<T: TryFrom<u64>>(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<T>> {
-    let v = value(cx, sym, item, "an integer")?;
-    let parsed = match v {
-        Value::Num(n) => n.integer.and_then(|i| T::try_from(i).ok()),
-        _ => None,
-    };
-    if parsed.is_none() {
-        cx.error_spanned_by(
-            v,
-            format!(
-                "`{sym}` expects a non-negative integer{}, found {}",
-                if std::mem::size_of::<T>() == 4 {
-                    " below 2^32"
-                } else {
-                    ""
-                },
-                describe(v)
-            ),
-        );
-    }
-    parsed.map(|value| Sp {
-        value,
-        tokens: v.to_token_stream(),
-    })
-}
-
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Num(n) => n.tokens.to_string().replace(' ', ""),
-        other => other.kind().to_owned(),
-    }
-}
-
-fn boolean(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<bool>> {
-    match value(cx, sym, item, "true")? {
-        Value::Bool(b) => Some(Sp {
-            value: b.value,
-            tokens: b.to_token_stream(),
-        }),
-        other => {
-            cx.error_spanned_by(
-                other,
-                format!("`{sym}` expects `true` or `false`, found {}", other.kind()),
-            );
-            None
-        }
-    }
-}
-
-/// A word from a fixed vocabulary, parsed by the runtime's own `FromStr`
-/// (so the "expected one of" and "did you mean" texts are the YAML's).
-fn word<T: FromStr<Err = UnknownWord>>(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<T>> {
-    let s = string(cx, sym, item)?;
-    match s.value.parse::<T>() {
-        Ok(value) => Some(Sp {
-            value,
-            tokens: s.tokens,
-        }),
-        Err(e) => {
-            cx.error_spanned_by(&s.tokens, format!("`{sym}`: {e}"));
-            None
-        }
-    }
-}
-
-fn range(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<[f64; 2]>> {
-    let v = value(cx, sym, item, "[min, max]")?;
-    if let Value::Array(vals, tokens) = v
-        && let [Value::Num(lo), Value::Num(hi)] = vals.as_slice()
-    {
-        return Some(Sp {
-            value: [lo.value, hi.value],
-            tokens: tokens.clone(),
-        });
-    }
-    cx.error_spanned_by(
-        v,
-        format!(
-            "`{sym}` expects two numbers `[min, max]`, found {}",
-            v.kind()
-        ),
-    );
-    None
-}
-
-fn month_list(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<Vec<u32>>> {
-    let v = value(cx, sym, item, "[11, 12]")?;
-    if let Value::Array(vals, tokens) = v {
-        let months: Option<Vec<u32>> = vals
-            .iter()
-            .map(|m| match m {
-                Value::Num(n) => n.integer.and_then(|i| u32::try_from(i).ok()),
-                _ => None,
-            })
-            .collect();
-        if let Some(value) = months {
-            return Some(Sp {
-                value,
-                tokens: tokens.clone(),
-            });
-        }
-    }
-    cx.error_spanned_by(
-        v,
-        format!("`{sym}` expects a list of month numbers such as `[11, 12]`"),
-    );
-    None
-}
-
-/// Parses the arguments of an attribute, reporting a syntax error.
-fn items(cx: &Ctxt, attr: &syn::Attribute) -> Option<Vec<Item>> {
-    let what = attr_name(attr);
-    match &attr.meta {
-        syn::Meta::List(list) => match syn::parse2::<Items>(list.tokens.clone()) {
-            Ok(items) => Some(items.0),
-            Err(e) => {
-                cx.syn_error(e);
-                None
-            }
-        },
-        _ => {
-            cx.error_spanned_by(attr, format!("expected `#[{what}(...)]`"));
-            None
-        }
-    }
-}
-
-fn attr_name(attr: &syn::Attribute) -> String {
-    attr.path()
-        .get_ident()
-        .map(ToString::to_string)
-        .unwrap_or_default()
-}
-
-/// Records a required key that is missing.
-fn require<T>(cx: &Ctxt, slot: &Option<T>, tokens: &TokenStream, what: &str, key: &str) -> bool {
-    if slot.is_none() {
-        cx.error_spanned_by(tokens, format!("{what} is missing `{key}`"));
-        return false;
-    }
-    true
-}
-
 impl ContainerAttrs {
     /// Parses every struct attribute of `input` (others are left alone).
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
@@ -404,8 +167,9 @@ impl ContainerAttrs {
                 if out.plotsim.is_none() {
                     out.plotsim = Some(attr.to_token_stream());
                 }
-                if let Some(items) = items(cx, attr) {
-                    out.plotsim_items(cx, &items);
+                match items(cx, attr) {
+                    Some(items) => out.plotsim_items(cx, &items),
+                    None => out.plotsim_broken = true,
                 }
             } else if *ident == SEGMENT {
                 out.segments.push(segment(cx, attr));
@@ -424,7 +188,9 @@ impl ContainerAttrs {
     }
 
     fn plotsim_items(&mut self, cx: &Ctxt, items: &[Item]) {
-        for (sym, item) in keyed(cx, "#[plotsim(...)]", items, PLOTSIM_KEYS) {
+        let keys = keyed(cx, "#[plotsim(...)]", items, PLOTSIM_KEYS);
+        for &(sym, item) in &keys {
+            self.plotsim_keys.push(sym);
             let dup = match sym {
                 ABOUT => set(&mut self.about, string(cx, sym, item)),
                 UNIT => set(&mut self.unit, string(cx, sym, item)),
@@ -442,15 +208,6 @@ impl ContainerAttrs {
     }
 }
 
-/// Stores `v` in `slot`; returns whether the slot was already taken.
-fn set<T>(slot: &mut Option<T>, v: Option<T>) -> bool {
-    if slot.is_some() {
-        return v.is_some();
-    }
-    *slot = v;
-    false
-}
-
 fn window(cx: &Ctxt, item: &Item) -> WindowAttr {
     let mut w = WindowAttr {
         tokens: item.tokens.clone(),
@@ -461,14 +218,19 @@ fn window(cx: &Ctxt, item: &Item) -> WindowAttr {
     };
     match &item.kind {
         ItemKind::List(items) => {
-            for (sym, it) in keyed(cx, "window(...)", items, WINDOW_KEYS) {
-                match sym {
-                    START => w.start = string(cx, sym, it),
-                    END => w.end = string(cx, sym, it),
-                    _ => w.every = word(cx, sym, it),
-                }
-                w.broken |= cx_missing(&w, sym);
+            let keys = keyed(cx, "window(...)", items, WINDOW_KEYS);
+            for &(sym, it) in &keys {
+                let ok = match sym {
+                    START => put(&mut w.start, string(cx, sym, it)),
+                    END => put(&mut w.end, string(cx, sym, it)),
+                    _ => put(&mut w.every, word(cx, sym, it)),
+                };
+                w.broken |= !ok;
             }
+            let what = "`window(...)`";
+            let all = require(cx, &keys, START, &item.tokens, what, "")
+                & require(cx, &keys, END, &item.tokens, what, "");
+            w.broken |= !all;
         }
         ItemKind::Value(Value::Array(vals, _)) if (2..=3).contains(&vals.len()) => {
             let parts: Vec<Option<Sp<String>>> = vals
@@ -514,19 +276,8 @@ fn window(cx: &Ctxt, item: &Item) -> WindowAttr {
             return w;
         }
     }
-    let needed = require(cx, &w.start, &item.tokens, "`window`", "start")
-        & require(cx, &w.end, &item.tokens, "`window`", "end");
-    w.broken |= !needed;
+    w.broken |= w.start.is_none() || w.end.is_none();
     w
-}
-
-/// Whether the key just parsed into `w` failed (its slot stayed empty).
-fn cx_missing(w: &WindowAttr, sym: Symbol) -> bool {
-    match sym {
-        START => w.start.is_none(),
-        END => w.end.is_none(),
-        _ => w.every.is_none(),
-    }
 }
 
 fn noise(cx: &Ctxt, item: &Item) -> NoiseAttr {
@@ -545,7 +296,8 @@ fn noise(cx: &Ctxt, item: &Item) -> NoiseAttr {
             }
         },
         ItemKind::List(items) => {
-            for (sym, it) in keyed(cx, "noise(...)", items, NOISE_KEYS) {
+            let keys = keyed(cx, "noise(...)", items, NOISE_KEYS);
+            for &(sym, it) in &keys {
                 let ok = match sym {
                     GAUSSIAN_SIGMA => float(cx, sym, it).map(|v| n.noise.gaussian_sigma = v.value),
                     OUTLIER_RATE => float(cx, sym, it).map(|v| n.noise.outlier_rate = v.value),
@@ -587,35 +339,21 @@ fn segment(cx: &Ctxt, attr: &syn::Attribute) -> SegmentAttr {
         s.broken = true;
         return s;
     };
-    for (sym, it) in keyed(cx, "#[segment(...)]", &items, SEGMENT_KEYS) {
+    let keys = keyed(cx, "#[segment(...)]", &items, SEGMENT_KEYS);
+    for &(sym, it) in &keys {
         let ok = match sym {
-            NAME => {
-                s.name = string(cx, sym, it);
-                s.name.is_some()
-            }
-            COUNT => {
-                s.count = integer(cx, sym, it);
-                s.count.is_some()
-            }
-            ARCHETYPE => {
-                s.archetype = string(cx, sym, it);
-                s.archetype.is_some()
-            }
-            LABEL => {
-                s.label = string(cx, sym, it);
-                s.label.is_some()
-            }
-            _ => {
-                s.seasonal_sensitivity = float(cx, sym, it);
-                s.seasonal_sensitivity.is_some()
-            }
+            NAME => put(&mut s.name, string(cx, sym, it)),
+            COUNT => put(&mut s.count, integer(cx, sym, it)),
+            ARCHETYPE => put(&mut s.archetype, string(cx, sym, it)),
+            LABEL => put(&mut s.label, string(cx, sym, it)),
+            _ => put(&mut s.seasonal_sensitivity, float(cx, sym, it)),
         };
         s.broken |= !ok;
     }
     let what = "`#[segment(...)]`";
-    let all = require(cx, &s.name, &s.tokens, what, "name")
-        & require(cx, &s.count, &s.tokens, what, "count")
-        & require(cx, &s.archetype, &s.tokens, what, "archetype");
+    let all = require(cx, &keys, NAME, &s.tokens, what, "")
+        & require(cx, &keys, COUNT, &s.tokens, what, "")
+        & require(cx, &keys, ARCHETYPE, &s.tokens, what, "");
     s.broken |= !all;
     s
 }
@@ -654,32 +392,61 @@ fn connection(cx: &Ctxt, attr: &syn::Attribute) -> ConnectionAttr {
         }
         return c;
     }
-    for (sym, it) in keyed(cx, "#[connection(...)]", &items, CONNECTION_KEYS) {
+    if items.iter().all(|i| i.key.is_none()) {
+        list_connection(cx, &items, &mut c);
+        return c;
+    }
+    let keys = keyed(cx, "#[connection(...)]", &items, CONNECTION_KEYS);
+    for &(sym, it) in &keys {
         let ok = match sym {
-            METRIC_A => {
-                c.metric_a = string(cx, sym, it);
-                c.metric_a.is_some()
-            }
-            METRIC_B => {
-                c.metric_b = string(cx, sym, it);
-                c.metric_b.is_some()
-            }
-            RELATIONSHIP => {
-                c.relationship = string(cx, sym, it);
-                c.relationship.is_some()
-            }
-            _ => {
-                c.coefficient = float(cx, sym, it);
-                c.coefficient.is_some()
-            }
+            METRIC_A => put(&mut c.metric_a, string(cx, sym, it)),
+            METRIC_B => put(&mut c.metric_b, string(cx, sym, it)),
+            RELATIONSHIP => put(&mut c.relationship, string(cx, sym, it)),
+            _ => put(&mut c.coefficient, float(cx, sym, it)),
         };
         c.broken |= !ok;
     }
     let what = "`#[connection(...)]`";
-    let all = require(cx, &c.metric_a, &c.tokens, what, "metric_a")
-        & require(cx, &c.metric_b, &c.tokens, what, "metric_b");
+    let all = require(cx, &keys, METRIC_A, &c.tokens, what, "")
+        & require(cx, &keys, METRIC_B, &c.tokens, what, "");
     c.broken |= !all;
     c
+}
+
+/// The YAML list form: `#[connection("a", "driven_by", "b")]` or
+/// `#[connection("a", 0.4, "b")]`.
+fn list_connection(cx: &Ctxt, items: &[Item], c: &mut ConnectionAttr) {
+    let text = |v: &Item| match &v.kind {
+        ItemKind::Value(Value::Str(s)) => Some(Sp {
+            value: s.value(),
+            tokens: s.to_token_stream(),
+        }),
+        _ => None,
+    };
+    if let [a, mid, b] = items {
+        c.metric_a = text(a);
+        c.metric_b = text(b);
+        match &mid.kind {
+            ItemKind::Value(Value::Num(n)) => {
+                c.coefficient = Some(Sp {
+                    value: n.value,
+                    tokens: n.tokens.clone(),
+                });
+            }
+            _ => c.relationship = text(mid),
+        }
+        if c.metric_a.is_some()
+            && c.metric_b.is_some()
+            && (c.relationship.is_some() || c.coefficient.is_some())
+        {
+            return;
+        }
+    }
+    cx.error_spanned_by(
+        items.iter().map(|i| i.tokens.clone()).collect::<TokenStream>(),
+        "`#[connection(...)]` expects a shorthand string (`\"mrr driven_by engagement\"`), three values (`\"mrr\", \"driven_by\", \"engagement\"` or `\"mrr\", 0.4, \"engagement\"`), or `metric_a = ..., metric_b = ..., relationship = ...`",
+    );
+    c.broken = true;
 }
 
 fn seasonality(cx: &Ctxt, attr: &syn::Attribute) -> SeasonalityAttr {
@@ -693,43 +460,45 @@ fn seasonality(cx: &Ctxt, attr: &syn::Attribute) -> SeasonalityAttr {
         s.broken = true;
         return s;
     };
-    for (sym, it) in keyed(cx, "#[seasonality(...)]", &items, SEASONALITY_KEYS) {
+    let keys = keyed(cx, "#[seasonality(...)]", &items, SEASONALITY_KEYS);
+    for &(sym, it) in &keys {
         let ok = match sym {
-            MONTHS => {
-                s.months = month_list(cx, sym, it);
-                s.months.is_some()
-            }
-            _ => {
-                s.strength = float(cx, sym, it);
-                s.strength.is_some()
-            }
+            MONTHS => put(&mut s.months, month_list(cx, sym, it)),
+            _ => put(&mut s.strength, float(cx, sym, it)),
         };
         s.broken |= !ok;
     }
     let what = "`#[seasonality(...)]`";
-    let all = require(cx, &s.months, &s.tokens, what, "months")
-        & require(cx, &s.strength, &s.tokens, what, "strength");
+    let all = require(cx, &keys, MONTHS, &s.tokens, what, "")
+        & require(cx, &keys, STRENGTH, &s.tokens, what, "");
     s.broken |= !all;
     s
 }
 
 /// The role of a field from its attributes; `None` (with an error) when it
 /// has none or several.
-pub(crate) fn role(cx: &Ctxt, field: &syn::Field) -> Option<Role> {
+///
+/// A second role is reported and ignored (the first one stays, so the
+/// field's other uses do not fail too); `conflict` tells the caller.
+pub(crate) fn role(cx: &Ctxt, field: &syn::Field) -> (Option<Role>, bool) {
     let mut found: Option<(Role, &syn::Attribute)> = None;
     let mut conflict = false;
     for attr in &field.attrs {
         let Some(ident) = attr.path().get_ident() else {
             continue;
         };
+        // A flag written with arguments is reported but keeps its role.
         let role = if *ident == ENTITY {
-            flag(cx, attr).then_some(Role::Entity)
+            flag(cx, attr);
+            Role::Entity
         } else if *ident == PERIOD {
-            flag(cx, attr).then_some(Role::Period)
+            flag(cx, attr);
+            Role::Period
         } else if *ident == SEGMENT_NAME {
-            flag(cx, attr).then_some(Role::SegmentName)
+            flag(cx, attr);
+            Role::SegmentName
         } else if *ident == METRIC {
-            Some(Role::Metric(Box::new(metric(cx, attr))))
+            Role::Metric(Box::new(metric(cx, attr)))
         } else {
             if STRUCT_ATTRS.iter().any(|s| ident == s) {
                 cx.error_spanned_by(
@@ -739,7 +508,6 @@ pub(crate) fn role(cx: &Ctxt, field: &syn::Field) -> Option<Role> {
             }
             continue;
         };
-        let Some(role) = role else { continue };
         if let Some((_, first)) = &found {
             let mut e = syn::Error::new_spanned(
                 attr,
@@ -755,9 +523,6 @@ pub(crate) fn role(cx: &Ctxt, field: &syn::Field) -> Option<Role> {
         }
         found = Some((role, attr));
     }
-    if conflict {
-        return None;
-    }
     if found.is_none() {
         let what = field
             .ident
@@ -768,19 +533,17 @@ pub(crate) fn role(cx: &Ctxt, field: &syn::Field) -> Option<Role> {
             format!("{what} has no plotsim role; add `#[entity]`, `#[period]`, `#[segment_name]` or `#[metric(type = \"...\", polarity = \"...\")]`"),
         );
     }
-    found.map(|(r, _)| r)
+    (found.map(|(r, _)| r), conflict)
 }
 
 /// `#[entity]`-style attributes take no arguments.
-fn flag(cx: &Ctxt, attr: &syn::Attribute) -> bool {
+fn flag(cx: &Ctxt, attr: &syn::Attribute) {
     if let syn::Meta::Path(_) = attr.meta {
-        return true;
+        return;
     }
     cx.error_spanned_by(attr, format!("`#[{}]` takes no arguments", attr_name(attr)));
-    false
 }
 
-#[allow(clippy::too_many_lines)]
 fn metric(cx: &Ctxt, attr: &syn::Attribute) -> MetricAttr {
     let mut m = MetricAttr {
         tokens: attr.to_token_stream(),
@@ -801,77 +564,30 @@ fn metric(cx: &Ctxt, attr: &syn::Attribute) -> MetricAttr {
         m.broken = true;
         return m;
     };
-    for (sym, it) in keyed(cx, "#[metric(...)]", &items, METRIC_KEYS) {
+    let keys = keyed(cx, "#[metric(...)]", &items, METRIC_KEYS);
+    for &(sym, it) in &keys {
         let ok = match sym {
-            TYPE => {
-                m.kind = word(cx, sym, it);
-                m.kind.is_some()
-            }
-            POLARITY => {
-                m.polarity = word(cx, sym, it);
-                m.polarity.is_some()
-            }
-            RANGE => {
-                m.range = range(cx, sym, it);
-                m.range.is_some()
-            }
-            FOLLOWS => {
-                m.follows = string(cx, sym, it);
-                m.follows.is_some()
-            }
-            DELAY => {
-                m.delay = integer(cx, sym, it);
-                m.delay.is_some()
-            }
-            DECAY_WINDOW => {
-                m.decay_window = integer(cx, sym, it);
-                m.decay_window.is_some()
-            }
-            DECAY_KERNEL => {
-                m.decay_kernel = word(cx, sym, it);
-                m.decay_kernel.is_some()
-            }
-            DISTRIBUTION => {
-                m.distribution = word(cx, sym, it);
-                m.distribution.is_some()
-            }
-            PARAMS => {
-                m.params = params(cx, it);
-                m.params.is_some()
-            }
-            SEASONAL_SENSITIVITY => {
-                m.seasonal_sensitivity = float(cx, sym, it);
-                m.seasonal_sensitivity.is_some()
-            }
-            _ => {
-                m.label = string(cx, sym, it);
-                m.label.is_some()
-            }
+            TYPE => put(&mut m.kind, word(cx, sym, it)),
+            POLARITY => put(&mut m.polarity, word(cx, sym, it)),
+            RANGE => put(&mut m.range, range(cx, sym, it)),
+            FOLLOWS => put(&mut m.follows, string(cx, sym, it)),
+            DELAY => put(&mut m.delay, integer(cx, sym, it)),
+            DECAY_WINDOW => put(&mut m.decay_window, integer(cx, sym, it)),
+            DECAY_KERNEL => put(&mut m.decay_kernel, word(cx, sym, it)),
+            DISTRIBUTION => put(&mut m.distribution, word(cx, sym, it)),
+            PARAMS => put(&mut m.params, params(cx, it)),
+            SEASONAL_SENSITIVITY => put(&mut m.seasonal_sensitivity, float(cx, sym, it)),
+            _ => put(&mut m.label, string(cx, sym, it)),
         };
         m.broken |= !ok;
     }
-    if m.kind.is_none() && !m.broken {
-        cx.error_spanned_by(
-            &m.tokens,
-            format!(
-                "`#[metric(...)]` is missing `type`; expected one of {}",
-                backticked(
-                    &MetricType::ALL
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                )
-            ),
-        );
-        m.broken = true;
-    }
-    if m.polarity.is_none() && !m.broken {
-        cx.error_spanned_by(
-            &m.tokens,
-            "`#[metric(...)]` is missing `polarity`; expected `positive` or `negative`",
-        );
-        m.broken = true;
-    }
+    let types: Vec<&str> = MetricType::ALL.iter().map(|t| t.as_str()).collect();
+    let what = "`#[metric(...)]`";
+    let type_hint = format!("; expected one of {}", backticked(&types));
+    let has_type = require(cx, &keys, TYPE, &m.tokens, what, &type_hint);
+    let polarity_hint = "; expected `positive` or `negative`";
+    let has_polarity = require(cx, &keys, POLARITY, &m.tokens, what, polarity_hint);
+    m.broken |= !(has_type && has_polarity);
     m
 }
 
@@ -893,6 +609,9 @@ fn params(cx: &Ctxt, item: &Item) -> Option<Sp<Vec<(String, f64, TokenStream)>>>
             continue;
         };
         let name = key.to_string();
+        let name = name
+            .strip_prefix("r#")
+            .map_or_else(|| name.clone(), ToOwned::to_owned);
         match &it.kind {
             ItemKind::Value(Value::Num(n)) => out.push((name, n.value, it.tokens.clone())),
             _ => {
