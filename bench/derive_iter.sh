@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plotsim-target}"
-cargo build --release --locked --example derive_iter >/dev/null
+cargo build -q --release --locked --example derive_iter
 bin="$CARGO_TARGET_DIR/release/examples/derive_iter"
 for scale in 0.1 1; do
     if command -v /usr/bin/time >/dev/null; then

@@ -21,7 +21,7 @@ use crate::ctxt::Ctxt;
 use crate::symbol::*;
 use value::{
     attr_name, backticked, boolean, float, integer, items, keyed, month_list, put, range, require,
-    set, string, word,
+    set, string, text, word,
 };
 
 /// A value and the tokens it was written as.
@@ -235,18 +235,15 @@ fn window(cx: &Ctxt, item: &Item) -> WindowAttr {
         ItemKind::Value(Value::Array(vals, _)) if (2..=3).contains(&vals.len()) => {
             let parts: Vec<Option<Sp<String>>> = vals
                 .iter()
-                .map(|v| match v {
-                    Value::Str(s) => Some(Sp {
-                        value: s.value(),
-                        tokens: s.to_token_stream(),
-                    }),
-                    other => {
+                .map(|v| {
+                    let t = text(v);
+                    if t.is_none() {
                         cx.error_spanned_by(
-                            other,
+                            v,
                             "window entries are strings: `[\"2023-01\", \"2024-12\", \"monthly\"]`",
                         );
-                        None
                     }
+                    t
                 })
                 .collect();
             let mut parts = parts.into_iter();
@@ -416,16 +413,13 @@ fn connection(cx: &Ctxt, attr: &syn::Attribute) -> ConnectionAttr {
 /// The YAML list form: `#[connection("a", "driven_by", "b")]` or
 /// `#[connection("a", 0.4, "b")]`.
 fn list_connection(cx: &Ctxt, items: &[Item], c: &mut ConnectionAttr) {
-    let text = |v: &Item| match &v.kind {
-        ItemKind::Value(Value::Str(s)) => Some(Sp {
-            value: s.value(),
-            tokens: s.to_token_stream(),
-        }),
+    let item_text = |v: &Item| match &v.kind {
+        ItemKind::Value(v) => text(v),
         _ => None,
     };
     if let [a, mid, b] = items {
-        c.metric_a = text(a);
-        c.metric_b = text(b);
+        c.metric_a = item_text(a);
+        c.metric_b = item_text(b);
         match &mid.kind {
             ItemKind::Value(Value::Num(n)) => {
                 c.coefficient = Some(Sp {
@@ -433,7 +427,7 @@ fn list_connection(cx: &Ctxt, items: &[Item], c: &mut ConnectionAttr) {
                     tokens: n.tokens.clone(),
                 });
             }
-            _ => c.relationship = text(mid),
+            _ => c.relationship = item_text(mid),
         }
         if c.metric_a.is_some()
             && c.metric_b.is_some()

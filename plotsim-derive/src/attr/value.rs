@@ -87,13 +87,23 @@ pub(super) fn value<'a>(
     }
 }
 
-pub(super) fn string(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<String>> {
-    match value(cx, sym, item, "\"...\"")? {
+/// A string literal's text and tokens (`None` for other values).
+pub(super) fn text(v: &Value) -> Option<Sp<String>> {
+    match v {
         Value::Str(s) => Some(Sp {
             value: s.value(),
             tokens: s.to_token_stream(),
         }),
-        other => {
+        _ => None,
+    }
+}
+
+pub(super) fn string(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<String>> {
+    let v = value(cx, sym, item, "\"...\"")?;
+    match text(v) {
+        Some(s) => Some(s),
+        None => {
+            let other = v;
             cx.error_spanned_by(
                 other,
                 format!("`{sym}` expects a string literal, found {}", other.kind()),
