@@ -3,7 +3,7 @@
 //! calls to `T::generate` and friends do not add follow-on errors.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use plotsim_config::{Config, Connection, Metric, MetricType, Segment};
@@ -19,30 +19,43 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let container = Container::from_ast(&cx, input);
     let config = container.as_ref().and_then(|c| check::config(&cx, c));
     match (cx.check(), container, config) {
-        (Ok(()), Some(c), Some(config)) => wrap(impl_generator(&c, &config)),
+        (Ok(()), Some(c), Some(config)) => wrap(&krate(Some(&c)), impl_generator(&c, &config)),
         (Err(errors), container, _) => {
             // The field types are still checked, so one compile shows every mistake.
             let checks = container
+                .as_ref()
                 .filter(|_| input.generics.params.is_empty())
-                .map(|c| type_checks(&c));
+                .map(|c| type_checks(c));
             let stub = stub(input);
-            quote!(#errors #stub const _: () = { #checks };)
+            let body = wrap(&krate(container.as_ref()), quote!(#stub #checks));
+            quote!(#errors #body)
         }
         // Every path to a missing config reports an error; keep codegen total anyway.
-        (Ok(()), _, _) => {
-            let stub = stub(input);
+        (Ok(()), container, _) => {
+            let body = wrap(&krate(container.as_ref()), stub(input));
             quote! {
                 ::core::compile_error!("plotsim-derive: the attributes could not be checked");
-                #stub
+                #body
             }
         }
     }
 }
 
-fn wrap(body: TokenStream) -> TokenStream {
+/// The path of the plotsim crate: `#[plotsim(crate = "...")]` or `::plotsim`.
+fn krate(c: Option<&Container<'_>>) -> TokenStream {
+    match c.and_then(|c| c.attrs.krate.as_ref()) {
+        Some(path) => path.value.to_token_stream(),
+        None => quote!(::plotsim),
+    }
+}
+
+/// The expansion inside `const _: () = { ... };`, with the plotsim crate
+/// in scope as `__plotsim`.
+fn wrap(krate: &TokenStream, body: TokenStream) -> TokenStream {
     quote! {
         #[doc(hidden)]
         const _: () = {
+            use #krate as __plotsim;
             #body
         };
     }
@@ -73,13 +86,13 @@ fn row_literal(c: &Container<'_>, cell: &Ident, nullable: bool) -> TokenStream {
         let role = if f.conflict { None } else { f.role.as_ref() };
         let value = match role {
             Some(Role::Entity) => quote_spanned! {f.ty.span()=>
-                ::plotsim::__private::EntityField::from_entity(#cell.entity())
+                __plotsim::__private::EntityField::from_entity(#cell.entity())
             },
             Some(Role::Period) => quote_spanned! {f.ty.span()=>
-                ::plotsim::__private::PeriodField::from_period(#cell.period())
+                __plotsim::__private::PeriodField::from_period(#cell.period())
             },
             Some(Role::SegmentName) => quote_spanned! {f.ty.span()=>
-                ::plotsim::__private::SegmentField::from_segment(#cell.segment())
+                __plotsim::__private::SegmentField::from_segment(#cell.segment())
             },
             Some(Role::Metric(m)) if m.kind.is_some() => {
                 let i = metric;
@@ -87,10 +100,10 @@ fn row_literal(c: &Container<'_>, cell: &Ident, nullable: bool) -> TokenStream {
                 let kind = m.kind.as_ref().map_or(MetricType::Score, |k| k.value);
                 let tr = Ident::new(field_trait(kind), Span::call_site());
                 let convert = quote_spanned! {f.ty.span()=>
-                    ::plotsim::__private::#tr::from_cell(#cell, #i)
+                    __plotsim::__private::#tr::from_cell(#cell, #i)
                 };
                 if nullable {
-                    quote_spanned! {f.ty.span()=> ::plotsim::__private::nullable(#convert) }
+                    quote_spanned! {f.ty.span()=> __plotsim::__private::nullable(#convert) }
                 } else {
                     convert
                 }
@@ -111,26 +124,26 @@ fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
         let name = f.name();
         let kind = variant(&kind);
         quote! {
-            ::plotsim::__private::MetricField {
+            __plotsim::__private::MetricField {
                 name: #name,
-                kind: ::plotsim::__private::MetricType::#kind,
+                kind: __plotsim::__private::MetricType::#kind,
             }
         }
     });
     let inherent = inherent_methods();
     quote! {
         #[automatically_derived]
-        impl ::plotsim::Generator for #ident {
-            fn config() -> ::plotsim::Config {
+        impl __plotsim::Generator for #ident {
+            fn config() -> __plotsim::Config {
                 #config_tokens
             }
 
-            fn __metrics() -> &'static [::plotsim::__private::MetricField] {
-                const METRICS: &[::plotsim::__private::MetricField] = &[#(#specs),*];
+            fn __metrics() -> &'static [__plotsim::__private::MetricField] {
+                const METRICS: &[__plotsim::__private::MetricField] = &[#(#specs),*];
                 METRICS
             }
 
-            fn __from_cell(#cell: &::plotsim::__private::Cell<'_>) -> Self {
+            fn __from_cell(#cell: &__plotsim::__private::Cell<'_>) -> Self {
                 #row
             }
         }
@@ -148,26 +161,26 @@ fn inherent_methods() -> TokenStream {
         /// The equivalent runtime config (`Config::to_yaml` exports it);
         /// its seed is the struct's `seed` attribute.
         #[allow(dead_code)]
-        pub fn config() -> ::plotsim::Config {
-            <Self as ::plotsim::Generator>::config()
+        pub fn config() -> __plotsim::Config {
+            <Self as __plotsim::Generator>::config()
         }
 
         /// Every row of the panel for `seed` (which overrides the attribute seed).
         #[allow(dead_code)]
         pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> {
-            <Self as ::plotsim::Generator>::generate(seed)
+            <Self as __plotsim::Generator>::generate(seed)
         }
 
         /// The rows for `seed`, streamed with bounded memory.
         #[allow(dead_code)]
-        pub fn iter(seed: ::core::primitive::u64) -> ::plotsim::Rows<Self> {
-            <Self as ::plotsim::Generator>::iter(seed)
+        pub fn iter(seed: ::core::primitive::u64) -> __plotsim::Rows<Self> {
+            <Self as __plotsim::Generator>::iter(seed)
         }
 
         /// The whole dataset for `seed` in memory: tables and manifest.
         #[allow(dead_code)]
-        pub fn dataset(seed: ::core::primitive::u64) -> ::plotsim::Dataset {
-            <Self as ::plotsim::Generator>::dataset(seed)
+        pub fn dataset(seed: ::core::primitive::u64) -> __plotsim::Dataset {
+            <Self as __plotsim::Generator>::dataset(seed)
         }
     }
 }
@@ -185,7 +198,7 @@ fn type_checks(c: &Container<'_>) -> TokenStream {
     let ident = c.ident;
     quote! {
         #[allow(dead_code, unreachable_code)]
-        fn __plotsim_type_checks(#cell: &::plotsim::__private::Cell<'_>) -> #ident {
+        fn __plotsim_type_checks(#cell: &__plotsim::__private::Cell<'_>) -> #ident {
             #row
         }
     }
@@ -202,23 +215,23 @@ fn stub(input: &syn::DeriveInput) -> TokenStream {
     ));
     let trait_impl = input.generics.params.is_empty().then(|| {
         quote! {
-            impl ::plotsim::Generator for #ident {
-                fn config() -> ::plotsim::Config { #unreachable }
-                fn __metrics() -> &'static [::plotsim::__private::MetricField] { &[] }
-                fn __from_cell(_: &::plotsim::__private::Cell<'_>) -> Self { #unreachable }
+            impl __plotsim::Generator for #ident {
+                fn config() -> __plotsim::Config { #unreachable }
+                fn __metrics() -> &'static [__plotsim::__private::MetricField] { &[] }
+                fn __from_cell(_: &__plotsim::__private::Cell<'_>) -> Self { #unreachable }
             }
         }
     });
-    wrap(quote! {
+    quote! {
         #trait_impl
         #[allow(dead_code, unused_variables)]
         impl #impl_g #ident #ty_g #where_g {
-            pub fn config() -> ::plotsim::Config { #unreachable }
+            pub fn config() -> __plotsim::Config { #unreachable }
             pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> { #unreachable }
-            pub fn iter(seed: ::core::primitive::u64) -> ::plotsim::Rows<Self> { #unreachable }
-            pub fn dataset(seed: ::core::primitive::u64) -> ::plotsim::Dataset { #unreachable }
+            pub fn iter(seed: ::core::primitive::u64) -> __plotsim::Rows<Self> { #unreachable }
+            pub fn dataset(seed: ::core::primitive::u64) -> __plotsim::Dataset { #unreachable }
         }
-    })
+    }
 }
 
 /// The field trait of a metric type (its error message names the type).
@@ -282,7 +295,7 @@ fn config_tokens(config: &Config) -> TokenStream {
     let seasonality = config.seasonality.iter().map(|s| {
         let months = &s.months;
         let strength = f64_tokens(s.strength);
-        quote!(::plotsim::__private::SeasonalEffect {
+        quote!(__plotsim::__private::SeasonalEffect {
             months: ::std::vec![#(#months),*],
             strength: #strength,
         })
@@ -298,24 +311,24 @@ fn config_tokens(config: &Config) -> TokenStream {
     let dof = opt(n.degrees_of_freedom, f64_tokens);
     let seed = config.seed.map(|s| quote!(.seed(#s)));
     quote! {
-        ::plotsim::Config::builder()
+        __plotsim::Config::builder()
             .about(#about)
             .unit(#unit)
-            .window(::plotsim::__private::Window::new(
+            .window(__plotsim::__private::Window::new(
                 #start,
                 #end,
-                ::plotsim::__private::Granularity::#every,
+                __plotsim::__private::Granularity::#every,
             ))
             .metrics(::std::vec![#(#metrics),*])
             .segments(::std::vec![#(#segments),*])
             .connections(::std::vec![#(#connections),*])
             .seasonality(::std::vec![#(#seasonality),*])
-            .noise(::plotsim::__private::Noise {
+            .noise(__plotsim::__private::Noise {
                 gaussian_sigma: #sigma,
                 outlier_rate: #outliers,
                 mcar_rate: #mcar,
                 scale_with_trajectory: #scale,
-                noise_family: ::plotsim::__private::NoiseFamily::#family,
+                noise_family: __plotsim::__private::NoiseFamily::#family,
                 degrees_of_freedom: #dof,
             })
             #seed
@@ -339,26 +352,26 @@ fn metric_tokens(m: &Metric) -> TokenStream {
     let sensitivity = f64_tokens(m.seasonal_sensitivity);
     let distribution = opt(m.distribution, |d| {
         let d = variant(&d);
-        quote!(::plotsim::__private::Family::#d)
+        quote!(__plotsim::__private::Family::#d)
     });
     let params = opt(m.distribution_params.as_ref(), |p| {
         let pairs = p.iter().map(|(k, v)| {
             let v = f64_tokens(*v);
             quote!((#k, #v))
         });
-        quote!(::plotsim::__private::params(&[#(#pairs),*]))
+        quote!(__plotsim::__private::params(&[#(#pairs),*]))
     });
     quote! {
-        ::plotsim::__private::Metric {
+        __plotsim::__private::Metric {
             name: #name,
-            r#type: ::plotsim::__private::MetricType::#kind,
-            polarity: ::plotsim::__private::Polarity::#polarity,
+            r#type: __plotsim::__private::MetricType::#kind,
+            polarity: __plotsim::__private::Polarity::#polarity,
             label: #label,
             range: #range,
             follows: #follows,
             delay: #delay,
             decay_window: #decay_window,
-            decay_kernel: ::plotsim::__private::DecayKernel::#kernel,
+            decay_kernel: __plotsim::__private::DecayKernel::#kernel,
             seasonal_sensitivity: #sensitivity,
             distribution: #distribution,
             distribution_params: #params,
@@ -373,7 +386,7 @@ fn segment_tokens(s: &Segment) -> TokenStream {
     let sensitivity = f64_tokens(s.seasonal_sensitivity);
     let label = s.label.as_ref().map(|l| quote!(.label(#l)));
     quote! {
-        ::plotsim::__private::Segment::builder()
+        __plotsim::__private::Segment::builder()
             .name(#name)
             .count(#count)
             .archetype(#archetype)
@@ -387,14 +400,14 @@ fn connection_tokens(c: &Connection) -> TokenStream {
     match c {
         Connection::Shorthand(s) => {
             let s = string(s);
-            quote!(::plotsim::__private::Connection::Shorthand(#s))
+            quote!(__plotsim::__private::Connection::Shorthand(#s))
         }
         Connection::Pair(p) => {
             let (a, b) = (string(&p.metric_a), string(&p.metric_b));
             let relationship = opt(p.relationship.as_deref(), string);
             let coefficient = opt(p.coefficient, f64_tokens);
-            quote!(::plotsim::__private::Connection::Pair(
-                ::plotsim::__private::ConnectionPair {
+            quote!(__plotsim::__private::Connection::Pair(
+                __plotsim::__private::ConnectionPair {
                     metric_a: #a,
                     metric_b: #b,
                     relationship: #relationship,

@@ -20,7 +20,8 @@ mod symbol;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Derives `plotsim::Generator`; see the documentation of `plotsim::Generator`.
+/// (The derive is implemented in the `plotsim-derive` crate; use it through
+/// this re-export.)
 #[proc_macro_derive(
     Generator,
     attributes(

@@ -36,6 +36,7 @@ pub(crate) const UNIT: Symbol = Symbol("unit");
 pub(crate) const WINDOW: Symbol = Symbol("window");
 pub(crate) const SEED: Symbol = Symbol("seed");
 pub(crate) const NOISE: Symbol = Symbol("noise");
+pub(crate) const CRATE: Symbol = Symbol("crate");
 // `window(...)` keys.
 pub(crate) const START: Symbol = Symbol("start");
 pub(crate) const END: Symbol = Symbol("end");

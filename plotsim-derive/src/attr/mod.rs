@@ -40,6 +40,8 @@ pub(crate) struct ContainerAttrs {
     /// A `#[plotsim(...)]` could not be parsed at all (its error is reported).
     pub(crate) plotsim_broken: bool,
     pub(crate) about: Option<Sp<String>>,
+    /// `crate = "path"`: where plotsim is, for a renamed dependency.
+    pub(crate) krate: Option<Sp<syn::Path>>,
     pub(crate) unit: Option<Sp<String>>,
     pub(crate) window: Option<WindowAttr>,
     pub(crate) seed: Option<Sp<u64>>,
@@ -124,7 +126,7 @@ pub(crate) struct MetricAttr {
     pub(crate) broken: bool,
 }
 
-const PLOTSIM_KEYS: &[Symbol] = &[ABOUT, UNIT, WINDOW, SEED, NOISE];
+const PLOTSIM_KEYS: &[Symbol] = &[ABOUT, UNIT, WINDOW, SEED, NOISE, CRATE];
 const WINDOW_KEYS: &[Symbol] = &[START, END, EVERY];
 const NOISE_KEYS: &[Symbol] = &[
     GAUSSIAN_SIGMA,
@@ -195,6 +197,7 @@ impl ContainerAttrs {
                 ABOUT => set(&mut self.about, string(cx, sym, item)),
                 UNIT => set(&mut self.unit, string(cx, sym, item)),
                 SEED => set(&mut self.seed, integer(cx, sym, item)),
+                CRATE => set(&mut self.krate, crate_path(cx, sym, item)),
                 WINDOW => set(&mut self.window, Some(window(cx, item))),
                 _ => set(&mut self.noise, Some(noise(cx, item))),
             };
@@ -204,6 +207,36 @@ impl ContainerAttrs {
                     format!("`{sym}` is already set in another `#[plotsim(...)]`"),
                 );
             }
+        }
+    }
+}
+
+/// `crate = "my_plotsim"`: a path to the plotsim crate.
+fn crate_path(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<syn::Path>> {
+    let s = string(cx, sym, item)?;
+    match syn::parse_str::<syn::Path>(&s.value) {
+        Ok(mut path) => {
+            // Resolve at the user's call site, with the literal's span.
+            for seg in &mut path.segments {
+                seg.ident.set_span(
+                    s.tokens
+                        .clone()
+                        .into_iter()
+                        .next()
+                        .map_or_else(proc_macro2::Span::call_site, |t| t.span()),
+                );
+            }
+            Some(Sp {
+                value: path,
+                tokens: s.tokens,
+            })
+        }
+        Err(_) => {
+            cx.error_spanned_by(
+                &s.tokens,
+                format!("`crate` expects a path such as `\"my_plotsim\"` or `\"::deps::plotsim\"`, found \"{}\"", s.value),
+            );
+            None
         }
     }
 }
