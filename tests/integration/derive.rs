@@ -373,3 +373,49 @@ proptest! {
         );
     }
 }
+
+/// Two segments, no connections (no calibration): cheap panels to shrink.
+#[derive(plotsim::Generator)]
+#[plotsim(unit = "shop", window(start = "2024-01", end = "2024-06"))]
+#[segment(name = "big", count = 12, archetype = "growth")]
+#[segment(name = "small", count = 6, archetype = "decline")]
+struct ShopMonth {
+    #[entity]
+    shop: String,
+    #[period]
+    month: plotsim::Period,
+    #[metric(type = "count", polarity = "positive")]
+    orders: u32,
+}
+
+#[test]
+fn failing_panels_shrink_to_the_fewest_entities() {
+    use proptest::test_runner::{
+        Config as RunnerConfig, RngAlgorithm, TestError, TestRng, TestRunner,
+    };
+    let config = RunnerConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    // Fails for every panel of 8 entities or more (segments of 3..=12 and 3..=6).
+    let result = runner.run(&panels::<ShopMonth>(), |panel| {
+        let _ = panel
+            .rows
+            .iter()
+            .map(|r| (&r.shop, r.month, r.orders))
+            .count();
+        prop_assert!(panel.entities() < 8);
+        Ok(())
+    });
+    match result {
+        Err(TestError::Fail(_, panel)) => {
+            assert_eq!(panel.entities(), 8, "{panel:?}");
+            assert!(panel.segment_counts.iter().all(|(_, c)| *c >= 3));
+            assert_eq!(panel.rows.len(), 8 * 6);
+        }
+        other => panic!("expected a shrunk failure, got {other:?}"),
+    }
+}
