@@ -130,7 +130,7 @@ fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
             }
         }
     });
-    let inherent = inherent_methods();
+    let inherent = inherent_methods(None);
     quote! {
         #[automatically_derived]
         impl __plotsim::Generator for #ident {
@@ -155,32 +155,43 @@ fn impl_generator(c: &Container<'_>, config: &Config) -> TokenStream {
     }
 }
 
-/// The inherent methods, so that no trait import is needed.
-fn inherent_methods() -> TokenStream {
+/// The inherent methods, so that no trait import is needed. Each delegates
+/// to the trait, or (in the stub) is `body`.
+fn inherent_methods(body: Option<&TokenStream>) -> TokenStream {
+    let call = |method: TokenStream| match body {
+        Some(b) => b.clone(),
+        None => quote!(<Self as __plotsim::Generator>::#method),
+    };
+    let (config, generate, iter, dataset) = (
+        call(quote!(config())),
+        call(quote!(generate(seed))),
+        call(quote!(iter(seed))),
+        call(quote!(dataset(seed))),
+    );
     quote! {
         /// The equivalent runtime config (`Config::to_yaml` exports it);
         /// its seed is the struct's `seed` attribute.
         #[allow(dead_code)]
         pub fn config() -> __plotsim::Config {
-            <Self as __plotsim::Generator>::config()
+            #config
         }
 
         /// Every row of the panel for `seed` (which overrides the attribute seed).
         #[allow(dead_code)]
         pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> {
-            <Self as __plotsim::Generator>::generate(seed)
+            #generate
         }
 
         /// The rows for `seed`, streamed with bounded memory.
         #[allow(dead_code)]
         pub fn iter(seed: ::core::primitive::u64) -> __plotsim::Rows<Self> {
-            <Self as __plotsim::Generator>::iter(seed)
+            #iter
         }
 
         /// The whole dataset for `seed` in memory: tables and manifest.
         #[allow(dead_code)]
         pub fn dataset(seed: ::core::primitive::u64) -> __plotsim::Dataset {
-            <Self as __plotsim::Generator>::dataset(seed)
+            #dataset
         }
     }
 }
@@ -222,14 +233,12 @@ fn stub(input: &syn::DeriveInput) -> TokenStream {
             }
         }
     });
+    let inherent = inherent_methods(Some(&unreachable));
     quote! {
         #trait_impl
-        #[allow(dead_code, unused_variables)]
+        #[allow(unused_variables)]
         impl #impl_g #ident #ty_g #where_g {
-            pub fn config() -> __plotsim::Config { #unreachable }
-            pub fn generate(seed: ::core::primitive::u64) -> ::std::vec::Vec<Self> { #unreachable }
-            pub fn iter(seed: ::core::primitive::u64) -> __plotsim::Rows<Self> { #unreachable }
-            pub fn dataset(seed: ::core::primitive::u64) -> __plotsim::Dataset { #unreachable }
+            #inherent
         }
     }
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::engine::panel::{Draws, NoTrace, generate_entity};
 use crate::engine::prepare::{Prepared, prepare};
-use crate::tables::{UnitDim, entity_key};
+use crate::tables::entity_key;
 use crate::{Dataset, Error, Result};
 
 /// Entities generated together (in parallel) per refill of [`Rows`].
@@ -193,10 +193,8 @@ impl<T: Generator> Rows<T> {
         if plan.config.noise.mcar_rate > 0.0 {
             check_nullable::<T>(&plan)?;
         }
+        let prefix = crate::run::unit_dim(&plan)?.prefix;
         let prepared = prepare(&plan, seed);
-        let prefix = UnitDim::new(&plan)
-            .ok_or_else(|| Error::Unsupported("a schema without a per-unit dimension".into()))?
-            .prefix;
         let periods = plan.window.periods().collect();
         Ok(Rows {
             src: Source {

@@ -293,9 +293,14 @@ fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -
     }
 }
 
+/// The plan's per-unit dimension (every generated plan has one).
+pub(crate) fn unit_dim(plan: &Plan) -> Result<UnitDim> {
+    UnitDim::new(plan)
+        .ok_or_else(|| Error::Unsupported("a schema without a per-unit dimension".into()))
+}
+
 fn new_job<'a>(plan: &'a Plan, prepared: &'a Prepared, seed: u64) -> Result<Job<'a>> {
-    let unit = UnitDim::new(plan)
-        .ok_or_else(|| Error::Unsupported("a schema without a per-unit dimension".into()))?;
+    let unit = unit_dim(plan)?;
     Ok(Job {
         plan,
         prepared,

@@ -100,17 +100,14 @@ pub(super) fn text(v: &Value) -> Option<Sp<String>> {
 
 pub(super) fn string(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<String>> {
     let v = value(cx, sym, item, "\"...\"")?;
-    match text(v) {
-        Some(s) => Some(s),
-        None => {
-            let other = v;
-            cx.error_spanned_by(
-                other,
-                format!("`{sym}` expects a string literal, found {}", other.kind()),
-            );
-            None
-        }
+    let s = text(v);
+    if s.is_none() {
+        cx.error_spanned_by(
+            v,
+            format!("`{sym}` expects a string literal, found {}", v.kind()),
+        );
     }
+    s
 }
 
 pub(super) fn float(cx: &Ctxt, sym: Symbol, item: &Item) -> Option<Sp<f64>> {
