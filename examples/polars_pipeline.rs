@@ -32,9 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         })
         .unzip();
-    let Some(ColumnData::Text(keys)) = data
+    let Some(keys) = data
         .table("fct_customer")
         .and_then(|t| t.column("customer_id"))
+        .map(ColumnData::texts)
     else {
         return Err("no customer_id column".into());
     };

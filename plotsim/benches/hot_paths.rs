@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use plotsim::engine::dist::{self, Marginal, beta, gamma, normal};
 use plotsim::engine::panel::{Draws, NoTrace, generate_entity};
 use plotsim::engine::rng::{Part, stream};
-use plotsim::tables::{Column, ColumnData, Table};
+use plotsim::write::encode::Encoder;
 
 fn quantiles(c: &mut Criterion) {
     let mut s = stream(1, &[Part::Str("bench")]);
@@ -57,7 +57,7 @@ fn engine(c: &mut Criterion) {
         .unwrap()
         .validate()
         .unwrap();
-    let prepared = plotsim::prepare(&plan).unwrap();
+    let prepared = plotsim::prepare(&plan, 1).unwrap();
     let e = prepared.entities.get(&plan, 1, 0);
     // One entity: 24 periods x 4 metrics = 96 cells, copula draw included.
     c.bench_function("entity_96_cells", |b| {
@@ -74,28 +74,30 @@ fn engine(c: &mut Criterion) {
 }
 
 fn writers(c: &mut Criterion) {
-    let mut s = stream(2, &[Part::Str("writers")]);
-    let n = 10_000;
-    let table = Table {
-        name: "t".into(),
-        columns: (0..8)
-            .map(|i| Column {
-                name: format!("c{i}"),
-                data: ColumnData::Float((0..n).map(|_| Some((s.uniform() - 0.5) * 2e6)).collect()),
-            })
-            .collect(),
-    };
-    c.bench_function("csv_80k_floats", |b| {
-        b.iter(|| plotsim::write::csv::rows(black_box(&table)))
-    });
-    let dir = tempfile::tempdir().unwrap();
-    c.bench_function("parquet_80k_floats", |b| {
-        b.iter(|| {
-            let mut w = plotsim::write::parquet::ParquetFile::create(dir.path(), &table).unwrap();
-            w.append(&table).unwrap();
-            w.finish().unwrap()
-        })
-    });
+    let yaml = "about: bench\nunit: company\nwindow: [2023-01, 2024-12]\nseed: 1\n\
+        metrics:\n  - {name: a, type: score, polarity: positive}\n  - {name: b, type: amount, polarity: positive, range: [50, 50000]}\n\
+          - {name: c, type: count, polarity: negative}\n  - {name: d, type: index, polarity: positive, range: [0, 100]}\n\
+        segments: [{name: s, count: 400, archetype: growth}]\n";
+    let plan = plotsim::Config::from_yaml_str(yaml)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let data = plotsim::generate(&plan).unwrap();
+    let schema = data.schema().clone();
+    let fact = schema.find("fct_company").unwrap().id;
+    let table = &data.tables()[fact];
+    let batch = table.batch(fact, 0..table.rows());
+    // 9,600 rows x (2 keys + 4 metrics).
+    for (name, format) in [
+        ("encode_fact_9600_rows_csv", plotsim::OutputFormat::Csv),
+        (
+            "encode_fact_9600_rows_parquet",
+            plotsim::OutputFormat::Parquet,
+        ),
+    ] {
+        let enc = Encoder::new(schema.clone(), format, plotsim::SqlDialect::Postgresql).unwrap();
+        c.bench_function(name, |b| b.iter(|| enc.encode(black_box(&batch)).unwrap()));
+    }
 }
 
 criterion_group!(benches, quantiles, engine, writers);

@@ -1,6 +1,19 @@
-//! The library's error type.
+//! The library's errors, one enum per layer: [`GenerateError`] (engine and
+//! tables), [`WriteError`] (files; defined in `write`), wrapped with the
+//! config errors by [`Error`].
 
 use plotsim_config::{ConfigError, ConfigErrors};
+
+pub use crate::write::WriteError;
+
+/// What can stop generation itself (before any file is involved).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// The plan uses something this release does not generate yet.
+    #[error("not supported yet: {0}")]
+    Unsupported(String),
+}
 
 /// Everything that can go wrong in plotsim.
 #[derive(Debug, thiserror::Error)]
@@ -25,21 +38,18 @@ pub enum Error {
     /// A typed row struct does not fit the plan it was asked to generate.
     #[error("rows do not fit the plan: {0}")]
     Rows(String),
-    /// The config uses something this release does not generate yet.
-    #[error("not supported yet: {0}")]
-    Unsupported(String),
-    /// The output directory was refused or could not be written.
+    /// Generation failed.
     #[error(transparent)]
-    Dir(#[from] crate::write::dir::DirError),
-    /// A file could not be written.
-    #[error("cannot write `{path}`: {source}")]
-    Write {
-        /// The file.
-        path: String,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
+    Generate(#[from] GenerateError),
+    /// Writing the dataset failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<crate::write::dir::DirError> for Error {
+    fn from(e: crate::write::dir::DirError) -> Self {
+        Error::Write(WriteError::Dir(e))
+    }
 }
 
 /// `Result` with [`Error`].

@@ -7,19 +7,12 @@
 //! exactly the values of the `fct_<unit>` table. It must not touch the
 //! writers or the manifest.
 
-use std::collections::VecDeque;
-use std::marker::PhantomData;
+use std::sync::Arc;
 
 use plotsim_config::{Config, MetricType, Period, Plan};
-use rayon::prelude::*;
 
-use crate::engine::panel::{Draws, NoTrace, generate_entity};
-use crate::engine::prepare::{Prepared, prepare};
-use crate::tables::entity_key;
+use crate::pipeline::Job;
 use crate::{Dataset, Error, Result};
-
-/// Entities generated together (in parallel) per refill of [`Rows`].
-const ROWS_BATCH: u64 = 64;
 
 /// A struct whose values are rows of a generated panel: one per entity and
 /// active period of the fact `fct_<unit>`.
@@ -49,7 +42,7 @@ const ROWS_BATCH: u64 = 64;
 /// assert_eq!(rows[0].store, "s-001");
 /// # let _ = (&rows[0].month,);
 /// ```
-pub trait Generator: Sized + Send {
+pub trait Generator: Sized + Send + 'static {
     /// The equivalent runtime config (`Config::to_yaml` exports it). Its seed
     /// is the struct's `seed` attribute, if any.
     fn config() -> Config;
@@ -159,25 +152,26 @@ impl Cell<'_> {
     }
 }
 
-/// The rows of a panel, generated a batch of entities at a time.
+/// The rows of a panel, generated an entity block at a time.
 ///
 /// Created by `T::iter(seed)`; the order is entity by entity (segment order),
-/// then period by period, as in `fct_<unit>`. Batches run in parallel, and
-/// the rows do not depend on the number of threads.
+/// then period by period, as in `fct_<unit>`. Blocks run in parallel through
+/// the same driver as [`crate::run`], and the rows do not depend on the
+/// number of threads.
 pub struct Rows<T> {
-    src: Source,
-    next: u64,
-    buffer: VecDeque<T>,
-    _rows: PhantomData<fn() -> T>,
+    blocks: crate::pipeline::Ordered<Vec<T>>,
+    current: std::vec::IntoIter<T>,
+    seed: u64,
+    left: u64,
+    periods: u64,
 }
 
 impl<T> std::fmt::Debug for Rows<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rows")
-            .field("seed", &self.src.seed)
-            .field("next_entity", &self.next)
-            .field("entities", &self.src.prepared.entities.len())
-            .field("buffered", &self.buffer.len())
+            .field("seed", &self.seed)
+            .field("entities_left", &self.left)
+            .field("buffered", &self.current.len())
             .finish()
     }
 }
@@ -188,99 +182,73 @@ impl<T: Generator> Rows<T> {
     /// # Errors
     /// As [`Generator::generate_from`].
     pub fn new(plan: Plan, seed: u64) -> Result<Self> {
-        crate::run::supported(&plan)?;
+        crate::pipeline::supported(&plan)?;
         let map = field_map(&plan, T::__metrics())?;
         if plan.config.noise.mcar_rate > 0.0 {
             check_nullable::<T>(&plan)?;
         }
-        let prefix = crate::run::unit_dim(&plan)?.prefix;
-        let prepared = prepare(&plan, seed);
-        let periods = plan.window.periods().collect();
+        let pool = crate::pipeline::Pool::Global;
+        let job = Arc::new(Job::new(&plan, seed, crate::DEFAULT_BATCH_SIZE, &pool)?);
+        let periods: Vec<Period> = plan.window.periods().collect();
+        let n_blocks = job.n_blocks();
+        let left = job.prepared.entities.len();
+        let j = job.clone();
+        let work = Arc::new(move |b: u64| {
+            j.block_range(b)
+                .flat_map(|o| entity_rows::<T>(&j, &periods, &map, o))
+                .collect()
+        });
         Ok(Rows {
-            src: Source {
-                plan,
-                prepared,
-                seed,
-                prefix,
-                periods,
-                map,
-            },
-            next: 0,
-            buffer: VecDeque::new(),
-            _rows: PhantomData,
+            blocks: crate::pipeline::Ordered::new(pool, n_blocks, work),
+            current: Vec::new().into_iter(),
+            seed,
+            left,
+            periods: plan.window.n_periods.into(),
         })
     }
-
-    fn refill(&mut self) {
-        let total = self.src.prepared.entities.len();
-        let end = (self.next + ROWS_BATCH).min(total);
-        let src = &self.src;
-        let batch: Vec<Vec<T>> = (self.next..end)
-            .into_par_iter()
-            .map(|o| src.entity_rows(o))
-            .collect();
-        self.buffer.extend(batch.into_iter().flatten());
-        self.next = end;
-    }
 }
 
-/// What every batch reads: the plan and the once-per-run engine state.
-struct Source {
-    plan: Plan,
-    prepared: Prepared,
-    seed: u64,
-    prefix: String,
-    periods: Vec<Period>,
-    /// Plan metric index of each struct metric field.
-    map: Vec<usize>,
-}
-
-impl Source {
-    /// The rows of one entity.
-    fn entity_rows<T: Generator>(&self, ordinal: u64) -> Vec<T> {
-        let p = &self.prepared;
-        let entity = p.entities.get(&self.plan, self.seed, ordinal);
-        let panel = generate_entity(&p.ctx, &p.factors, &entity, Draws::Run, &mut NoTrace);
-        let key = entity_key(&self.prefix, ordinal, p.entities.len());
-        let segment = &self.plan.segments[entity.segment].name;
-        let mut values = vec![f64::NAN; self.map.len()];
-        (entity.start_period as usize..self.periods.len())
-            .map(|t| {
-                for (v, &m) in values.iter_mut().zip(&self.map) {
-                    *v = panel.value(m, t).unwrap_or(f64::NAN);
-                }
-                T::__from_cell(&Cell {
-                    entity: &key,
-                    segment,
-                    period: self.periods[t],
-                    values: &values,
-                    null_into_plain: std::cell::Cell::new(None),
-                })
+/// The rows of one entity.
+fn entity_rows<T: Generator>(job: &Job, periods: &[Period], map: &[usize], ordinal: u64) -> Vec<T> {
+    let (panel, _) = job.panel(ordinal);
+    let key = job.keys.key(ordinal);
+    let segment = &job.plan.segments[panel.entity.segment].name;
+    let mut values = vec![f64::NAN; map.len()];
+    (panel.entity.start_period as usize..periods.len())
+        .map(|t| {
+            for (v, &m) in values.iter_mut().zip(map) {
+                *v = panel.value(m, t).unwrap_or(f64::NAN);
+            }
+            T::__from_cell(&Cell {
+                entity: &key,
+                segment,
+                period: periods[t],
+                values: &values,
+                null_into_plain: std::cell::Cell::new(None),
             })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 impl<T: Generator> Iterator for Rows<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        while self.buffer.is_empty() {
-            if self.next >= self.src.prepared.entities.len() {
-                return None;
+        loop {
+            if let Some(r) = self.current.next() {
+                return Some(r);
             }
-            self.refill();
+            let block = self.blocks.next()?;
+            self.current = block.into_iter();
         }
-        self.buffer.pop_front()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.src.prepared.entities.len() - self.next;
-        let max = usize::try_from(left)
+        let buffered = self.current.len();
+        let max = usize::try_from(self.left.saturating_mul(self.periods))
             .ok()
-            .and_then(|l| l.checked_mul(self.src.periods.len()))
-            .and_then(|l| l.checked_add(self.buffer.len()));
-        (self.buffer.len(), max)
+            .and_then(|l| l.checked_add(buffered));
+        (buffered, max)
     }
 }
 

@@ -56,10 +56,7 @@
 //! assert_eq!(ShopMonth::config().to_yaml(), yaml.to_yaml());
 //!
 //! let fct = plotsim::generate_with(&yaml.validate()?, Some(7), 64)?;
-//! let orders = match fct.table("fct_shop").unwrap().column("orders") {
-//!     Some(plotsim::tables::ColumnData::Int(v)) => v.clone(),
-//!     _ => unreachable!(),
-//! };
+//! let orders = fct.table("fct_shop").unwrap().column("orders").unwrap().i64s();
 //! let rows = ShopMonth::generate(7);
 //! assert!(rows.iter().zip(&orders).all(|(r, o)| Some(i64::from(r.orders)) == *o));
 //! # let _ = (&rows[0].shop, rows[0].month);
@@ -73,11 +70,15 @@
 //!   [`Generator`](trait@Generator)); `proptest::panels` with the `proptest` feature.
 //! - [`engine`]: named random streams, our own quantile functions, trajectories,
 //!   the calibrated Gaussian copula, the per-entity engine.
-//! - [`tables`]: entity panels to rows (`dim_date`, `dim_<unit>`, `fct_<unit>`).
-//! - [`truth`]: the manifest, folded entity by entity.
-//! - [`write`](mod@write): CSV, Parquet, JSON lines, SQL and the atomic output directory.
-//! - [`run`] streams a dataset to disk in entity batches (bounded memory);
-//!   [`generate`] keeps it in memory as a [`Dataset`].
+//! - [`tables`]: the [`tables::Schema`] and entity panels to rows
+//!   (`dim_date`, `dim_<unit>`, `fct_<unit>`); values only, no I/O.
+//! - [`truth`]: the answer key, folded per entity block and merged in order.
+//! - [`write`](mod@write): CSV, Parquet, JSON lines, SQL encoders, the
+//!   dataset's files, `manifest.json`, and the atomic output directory.
+//! - [`pipeline`]: the one driver. [`run`] streams a dataset to disk in
+//!   entity blocks (bounded memory, encoding in parallel); [`generate`] keeps
+//!   it in memory as a [`Dataset`]; `T::iter` pulls typed rows.
+//! - [`keys`]: the documented key formats; [`stats`]: mergeable statistics.
 //! - [`budget`]: the cell budget `run` applies; [`templates`]: the bundled configs.
 //!
 //! # Crate features
@@ -96,23 +97,36 @@ pub mod budget;
 pub mod engine;
 mod error;
 mod generator;
+pub mod keys;
+pub mod pipeline;
 #[cfg(feature = "polars")]
 pub mod polars;
 #[cfg(feature = "proptest")]
 pub mod proptest;
-mod run;
+pub mod stats;
 pub mod tables;
 pub mod templates;
 pub mod truth;
 pub mod write;
 
-pub use error::{Error, Result};
+pub use error::{Error, GenerateError, Result, WriteError};
 pub use generator::{Generator, Rows};
+pub use pipeline::{
+    DEFAULT_BATCH_SIZE, Dataset, RunOptions, RunSummary, generate, generate_with, resolve_seed,
+    run, run_with_progress,
+};
 pub use plotsim_config::*;
 #[cfg(feature = "derive")]
 #[doc = include_str!("derive.md")]
 pub use plotsim_derive::Generator;
-pub use run::{
-    DEFAULT_BATCH_SIZE, Dataset, RunOptions, RunSummary, generate, generate_with, prepare,
-    resolve_seed, run, run_with_progress,
-};
+
+/// The once-per-run set-up for `plan` with `seed`: nearest-correlation
+/// projection, copula calibration, Cholesky factors. A pure function of the
+/// plan and the seed (every batch, thread and shard computes the same).
+///
+/// # Errors
+/// [`Error::Generate`] for a plan this release does not generate.
+pub fn prepare(plan: &Plan, seed: u64) -> Result<engine::prepare::Prepared> {
+    pipeline::supported(plan)?;
+    Ok(engine::prepare::prepare(plan, seed))
+}

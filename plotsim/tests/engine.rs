@@ -15,17 +15,24 @@ fn plan(yaml: &str) -> Plan {
 
 fn floats(t: &Table, col: &str) -> Vec<Option<f64>> {
     match t.column(col).unwrap_or_else(|| panic!("no column {col}")) {
-        ColumnData::Float(v) => v.clone(),
-        ColumnData::Int(v) => v.iter().map(|x| x.map(|i| i as f64)).collect(),
+        c @ (ColumnData::Float(_) | ColumnData::Int(_)) => c.f64s(),
         other => panic!("{col} is not numeric: {other:?}"),
     }
 }
 
 fn texts(t: &Table, col: &str) -> Vec<String> {
-    match t.column(col).unwrap() {
-        ColumnData::Text(v) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
-        other => panic!("{col} is not text: {other:?}"),
-    }
+    let c = t.column(col).unwrap();
+    assert!(
+        matches!(
+            c,
+            ColumnData::Text(_) | ColumnData::Key(_) | ColumnData::Dict(_)
+        ),
+        "{col} is not text: {c:?}"
+    );
+    c.texts()
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
 }
 
 /// Rows of the fact grouped by entity key, in order.
@@ -145,7 +152,7 @@ fn non_psd_requests_are_projected_and_recorded() {
         "  - margin mirrors usage\n  - health mirrors usage\n  - health mirrors tickets\n",
     );
     let p = plan(&yaml);
-    let prepared = plotsim::prepare(&p).unwrap();
+    let prepared = plotsim::prepare(&p, p.config.seed.unwrap()).unwrap();
     assert!(
         prepared
             .pairs
@@ -346,7 +353,7 @@ segments:
 fn dataset_bytes(d: &Dataset) -> Vec<(String, String)> {
     d.tables()
         .iter()
-        .map(|t| (t.name.clone(), plotsim::write::csv::rows(t)))
+        .map(|t| (t.name.clone(), plotsim::write::encode::csv::table_rows(t)))
         .collect()
 }
 
@@ -380,15 +387,17 @@ segments:
         plotsim::generate(&plan(base)).unwrap(),
         plotsim::generate(&plan(&more)).unwrap(),
     );
-    let fx = plotsim::write::csv::rows(x.table("fct_member").unwrap());
-    let fy = plotsim::write::csv::rows(y.table("fct_member").unwrap());
+    let fx = plotsim::write::encode::csv::table_rows(x.table("fct_member").unwrap());
+    let fy = plotsim::write::encode::csv::table_rows(y.table("fct_member").unwrap());
     // Entity keys are widths of the entity count (both runs < 1000), so rows compare directly.
     assert!(
         fy.starts_with(&fx),
         "the first 35 entities' fact rows changed"
     );
-    let dx = plotsim::write::csv::rows(x.table("dim_member").unwrap());
-    assert!(plotsim::write::csv::rows(y.table("dim_member").unwrap()).starts_with(&dx));
+    let dx = plotsim::write::encode::csv::table_rows(x.table("dim_member").unwrap());
+    assert!(
+        plotsim::write::encode::csv::table_rows(y.table("dim_member").unwrap()).starts_with(&dx)
+    );
 }
 
 #[test]
@@ -505,7 +514,7 @@ metrics:
 segments: [{name: s, count: 3, archetype: seasonal}]
 ";
     let p = plan(yaml);
-    let prepared = plotsim::prepare(&p).unwrap();
+    let prepared = plotsim::prepare(&p, p.config.seed.unwrap()).unwrap();
     let e = prepared.entities.get(&p, 4, 0);
     let mut obs = Effective(Vec::new());
     generate_entity(&prepared.ctx, &prepared.factors, &e, Draws::Run, &mut obs);

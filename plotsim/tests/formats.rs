@@ -36,7 +36,7 @@ fn csv_cell(t: &Table, col: usize, row: usize) -> String {
         name: t.name.clone(),
         columns: vec![t.columns[col].clone()],
     };
-    plotsim::write::csv::rows(&one)
+    plotsim::write::encode::csv::table_rows(&one)
         .lines()
         .nth(row)
         .unwrap()
@@ -71,9 +71,10 @@ fn parquet_reads_back_with_the_arrow_reader() {
                     }
                     ColumnData::Float(_) => (!a.is_null(r))
                         .then(|| format!("{:.4}", a.as_primitive::<Float64Type>().value(r))),
-                    ColumnData::Text(_) => {
+                    ColumnData::Text(_) | ColumnData::Key(_) | ColumnData::Dict(_) => {
                         (!a.is_null(r)).then(|| a.as_string::<i32>().value(r).to_owned())
                     }
+                    ColumnData::Timestamp(_) => unreachable!("no timestamps in the auto schema"),
                     ColumnData::Date(_) => Some(
                         a.as_primitive::<Date32Type>()
                             .value_as_date(r)
@@ -319,12 +320,12 @@ fn parquet_golden(p: &Plan, csv_golden: &Path) {
                     ),
                     DataType::Date32 => ColumnData::Date(
                         cells
-                            .map(|(a, r)| a.as_primitive::<Date32Type>().value_as_date(r).unwrap())
+                            .map(|(a, r)| a.as_primitive::<Date32Type>().value_as_date(r))
                             .collect(),
                     ),
-                    DataType::Boolean => {
-                        ColumnData::Bool(cells.map(|(a, r)| a.as_boolean().value(r)).collect())
-                    }
+                    DataType::Boolean => ColumnData::Bool(
+                        cells.map(|(a, r)| Some(a.as_boolean().value(r))).collect(),
+                    ),
                     other => panic!("unexpected type {other}"),
                 };
                 Column {
@@ -337,7 +338,8 @@ fn parquet_golden(p: &Plan, csv_golden: &Path) {
             name: t.name.clone(),
             columns,
         };
-        let text = plotsim::write::csv::header(&decoded) + &plotsim::write::csv::rows(&decoded);
+        let text = plotsim::write::encode::csv::table_header(&decoded)
+            + &plotsim::write::encode::csv::table_rows(&decoded);
         let want = std::fs::read_to_string(csv_golden.join(format!("{}.csv", t.name))).unwrap();
         assert_eq!(
             text, want,

@@ -95,16 +95,13 @@ fn derived_rows_equal_the_yaml_fact_bit_for_bit() {
     let fct = data.table("fct_company").unwrap();
     let rows = CompanyMonth::generate(7);
     assert_eq!(rows.len(), fct.rows());
-    let text = |name: &str| match fct.column(name).unwrap() {
-        plotsim::tables::ColumnData::Text(v) => v.clone(),
-        other => panic!("{name}: {other:?}"),
-    };
+    let text = |name: &str| fct.column(name).unwrap().texts();
     let floats = |name: &str| match fct.column(name).unwrap() {
         plotsim::tables::ColumnData::Float(v) => v.iter().map(|x| x.unwrap().to_bits()).collect(),
         other => panic!("{name}: {other:?}"),
     };
     let ints = |name: &str| match fct.column(name).unwrap() {
-        plotsim::tables::ColumnData::Int(v) => v.iter().map(|x| x.unwrap()).collect::<Vec<_>>(),
+        plotsim::tables::ColumnData::Int(v) => v.iter().map(|x| *x.unwrap()).collect::<Vec<_>>(),
         other => panic!("{name}: {other:?}"),
     };
     let keys = text("company_id");
@@ -300,11 +297,7 @@ fn messy_derived_rows_equal_the_yaml_fact_with_nulls() {
     let rows = ShopWeek::generate(11);
     assert_eq!(rows.len(), fct.rows());
     let col = |name: &str| fct.column(name).unwrap();
-    let as_f64 = |c: &plotsim::tables::ColumnData, i: usize| match c {
-        plotsim::tables::ColumnData::Float(v) => v[i],
-        plotsim::tables::ColumnData::Int(v) => v[i].map(|x| x as f64),
-        other => panic!("{other:?}"),
-    };
+    let as_f64 = |c: &plotsim::tables::ColumnData, i: usize| c.f64_at(i);
     let mut nulls = 0;
     for (i, r) in rows.iter().enumerate() {
         let fields = [

@@ -1,10 +1,11 @@
 //! Fact rows: one row per entity and active period.
 
-use super::{Column, ColumnData, Table, entity_key};
+use super::batch::RowBatch;
+use super::column::{ColumnData, DictColumn, KeyColumn, Values};
+use super::schema::{Fill, TableSchema};
 use crate::engine::panel::EntityPanel;
+use crate::keys::KeyFormat;
 use plotsim_config::Plan;
-use plotsim_config::dsl::column_type::ColumnType;
-use plotsim_config::plan::{Grain, TableKind};
 
 /// Lifecycle stage index per active period of one entity, from the tracked
 /// metric's realised values (nulls included).
@@ -60,106 +61,87 @@ pub fn stages(values: &[Option<f64>], lifecycle: &plotsim_config::Lifecycle) -> 
     out
 }
 
-/// The per-entity-per-period fact rows of a batch of panels, for every such
-/// fact of the plan (the auto schema has one). The first fact with a column
-/// named after the lifecycle's tracked metric also gets a `stage` column.
-pub(crate) fn fact_rows(plan: &Plan, panels: &[EntityPanel], prefix: &str) -> Vec<Table> {
-    let periods: Vec<_> = plan.window.periods().collect();
-    let n_entities = plan.n_entities();
-    let stage_fact = stage_fact(plan);
-    plan.tables
+/// The rows of a per-entity-per-period fact for a block of entity panels:
+/// one row per entity and active period.
+pub(crate) fn fact_rows(plan: &Plan, t: &TableSchema, panels: &[EntityPanel]) -> RowBatch {
+    let n = plan.window.n_periods as usize;
+    let date_keys: Vec<i64> = plan
+        .window
+        .periods()
+        .map(|p| i64::from(p.date_key()))
+        .collect();
+    let rows: usize = panels
         .iter()
-        .filter(|t| t.kind == TableKind::Fact && t.grain == Grain::PerEntityPerPeriod)
-        .map(|t| {
-            let rows: Vec<(usize, usize)> = panels
-                .iter()
-                .enumerate()
-                .flat_map(|(pi, p)| {
-                    (p.entity.start_period as usize..periods.len()).map(move |tt| (pi, tt))
-                })
-                .collect();
-            let columns = t
-                .columns
-                .iter()
-                .map(|c| {
-                    let data = match &c.ty {
-                        ColumnType::Ref(target) if target == "dim_date" => ColumnData::Int(
-                            rows.iter()
-                                .map(|&(_, tt)| Some(i64::from(periods[tt].date_key())))
-                                .collect(),
-                        ),
-                        ColumnType::Ref(_) => ColumnData::Text(
-                            rows.iter()
-                                .map(|&(pi, _)| {
-                                    Some(entity_key(prefix, panels[pi].entity.ordinal, n_entities))
-                                })
-                                .collect(),
-                        ),
-                        ColumnType::Metric(m) => {
-                            let mi = plan.metric_index(m).unwrap_or(0);
-                            if plan.metrics[mi].is_integer() {
-                                ColumnData::Int(
-                                    rows.iter()
-                                        .map(|&(pi, tt)| panels[pi].value(mi, tt).map(|v| v as i64))
-                                        .collect(),
-                                )
-                            } else {
-                                ColumnData::Float(
-                                    rows.iter()
-                                        .map(|&(pi, tt)| panels[pi].value(mi, tt))
-                                        .collect(),
-                                )
-                            }
-                        }
-                        _ => ColumnData::Text(vec![None; rows.len()]),
-                    };
-                    Column {
-                        name: c.name.clone(),
-                        data,
-                    }
-                })
-                .collect();
-            let mut table = Table {
-                name: t.name.clone(),
-                columns,
-            };
-            if stage_fact.as_deref() == Some(t.name.as_str())
-                && let Some(l) = &plan.config.lifecycle
-            {
-                table.columns.push(stage_column(plan, l, panels));
+        .map(|p| n - p.entity.start_period as usize)
+        .sum();
+    let active = |p: &EntityPanel| p.entity.start_period as usize..n;
+    let columns = t
+        .fills
+        .iter()
+        .map(|fill| match fill {
+            Fill::DateKey => {
+                let mut v = Vec::with_capacity(rows);
+                for p in panels {
+                    v.extend_from_slice(&date_keys[active(p)]);
+                }
+                ColumnData::Int(Values::from_values(v))
             }
-            table
+            Fill::EntityKey => {
+                let mut v = Vec::with_capacity(rows);
+                for p in panels {
+                    v.extend(std::iter::repeat_n(p.entity.ordinal, active(p).len()));
+                }
+                ColumnData::Key(KeyColumn {
+                    format: t.keys.clone().unwrap_or_else(|| KeyFormat::new("", 0)),
+                    ordinals: v,
+                })
+            }
+            &Fill::Metric(m) if plan.metrics[m].is_integer() => {
+                let mut v = Values::with_capacity(rows);
+                for p in panels {
+                    for &x in &p.values[m * n..(m + 1) * n][active(p)] {
+                        v.push((!x.is_nan()).then_some(x as i64));
+                    }
+                }
+                ColumnData::Int(v)
+            }
+            &Fill::Metric(m) => {
+                let mut v = Values::with_capacity(rows);
+                for p in panels {
+                    for &x in &p.values[m * n..(m + 1) * n][active(p)] {
+                        v.push((!x.is_nan()).then_some(x));
+                    }
+                }
+                ColumnData::Float(v)
+            }
+            Fill::Stage => stage_column(plan, panels),
+            // The schema gives facts no other fill.
+            _ => ColumnData::Text((0..rows).map(|_| None).collect()),
         })
-        .collect()
+        .collect();
+    RowBatch {
+        table: t.id,
+        columns,
+    }
 }
 
-/// The first per-entity-per-period fact holding a column named after the
-/// tracked metric.
-fn stage_fact(plan: &Plan) -> Option<String> {
-    let track = &plan.config.lifecycle.as_ref()?.track;
-    plan.tables
-        .iter()
-        .filter(|t| t.kind == TableKind::Fact && t.grain == Grain::PerEntityPerPeriod)
-        .find(|t| t.columns.iter().any(|c| c.name == *track))
-        .map(|t| t.name.clone())
-}
-
-fn stage_column(plan: &Plan, l: &plotsim_config::Lifecycle, panels: &[EntityPanel]) -> Column {
+fn stage_column(plan: &Plan, panels: &[EntityPanel]) -> ColumnData {
+    let Some(l) = &plan.config.lifecycle else {
+        return ColumnData::Text(Values::new());
+    };
     let m = plan.metric_index(&l.track).unwrap_or(0);
     let n = plan.window.n_periods as usize;
-    let mut labels = Vec::new();
+    let mut codes = Values::new();
     for p in panels {
         let values: Vec<Option<f64>> = (p.entity.start_period as usize..n)
             .map(|t| p.value(m, t))
             .collect();
-        labels.extend(
-            stages(&values, l)
-                .into_iter()
-                .map(|s| Some(l.stages[s].name.clone())),
-        );
+        for s in stages(&values, l) {
+            codes.push_value(s as u32);
+        }
     }
-    Column {
-        name: "stage".to_owned(),
-        data: ColumnData::Text(labels),
-    }
+    ColumnData::Dict(DictColumn {
+        labels: l.stages.iter().map(|s| s.name.clone()).collect(),
+        codes,
+    })
 }

@@ -1,14 +1,16 @@
-//! The answer key: per-entity truth folded into run-wide accumulators (in
-//! entity order, so the result does not depend on threads or batch sizes),
-//! and the manifest built from them.
+//! The answer key: what the engine did, folded entity by entity into one
+//! partial per entity block ([`AnswerKey`], mergeable and serialisable), the
+//! partials merged left to right in block order (in a single run exactly as
+//! in a merge of shards), and the manifest built from the result. Reads
+//! engine and tables types; writes nothing.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::engine::entities::Entity;
 use crate::engine::panel::{CellObserver, CellTrace, EntityPanel};
-use crate::engine::prepare::{CoMoment, Prepared};
-use crate::tables::entity_key;
+use crate::engine::prepare::Prepared;
+use crate::stats::CoMoment;
 use plotsim_config::{Config, Plan};
 
 /// Changes whenever the same config and seed would give different data.
@@ -18,7 +20,7 @@ pub const ALGORITHM_VERSION: u32 = 1;
 pub const SCHEMA_VERSION: &str = "1.10";
 
 /// Per-metric counts of what the engine did to values.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricCounts {
     /// Cells generated.
     pub cells: u64,
@@ -30,6 +32,17 @@ pub struct MetricCounts {
     pub clamped_low: u64,
     /// Cells lowered to the range maximum.
     pub clamped_high: u64,
+}
+
+impl MetricCounts {
+    /// Adds another count.
+    pub fn merge(&mut self, b: &MetricCounts) {
+        self.cells += b.cells;
+        self.nulls += b.nulls;
+        self.outliers += b.outliers;
+        self.clamped_low += b.clamped_low;
+        self.clamped_high += b.clamped_high;
+    }
 }
 
 /// Counts cells while an entity is generated.
@@ -46,15 +59,6 @@ impl CellObserver for Counter {
         m.clamped_low += u64::from(c.clamped < 0);
         m.clamped_high += u64::from(c.clamped > 0);
     }
-}
-
-/// What one entity contributes to the answer key.
-#[derive(Debug, Clone)]
-pub(crate) struct EntityTruth {
-    pub(crate) assignment: Value,
-    pub(crate) samples: Vec<Value>,
-    pub(crate) comoments: Vec<Vec<CoMoment>>,
-    pub(crate) counts: Vec<MetricCounts>,
 }
 
 /// Which entities' trajectories go into the manifest: every entity up to
@@ -90,18 +94,16 @@ pub(crate) fn entity_name(plan: &Plan, e: &Entity) -> String {
     format!("{}_{:04}", plan.segments[e.segment].name, e.index)
 }
 
-/// The truth of one generated entity.
-pub(crate) fn entity_truth(
+/// What one entity adds to the manifest's per-entity arrays:
+/// its archetype assignment, and its trajectory if it is sampled.
+pub(crate) fn entity_records(
     plan: &Plan,
-    prepared: &Prepared,
     samples: &TrajectorySample,
-    key_prefix: &str,
+    key: &str,
     panel: &EntityPanel,
-    counts: Vec<MetricCounts>,
-) -> EntityTruth {
+) -> (Value, Vec<Value>) {
     let e = &panel.entity;
     let name = entity_name(plan, e);
-    let id = entity_key(key_prefix, e.ordinal, plan.n_entities());
     let seg = &plan.segments[e.segment];
     let treatment = seg.treatment.as_ref().map(|t| {
         json!({
@@ -113,7 +115,7 @@ pub(crate) fn entity_truth(
     });
     let assignment = json!({
         "entity": name,
-        "entity_id": id,
+        "entity_id": key,
         "archetype": seg.name,
         "active_window": {"start": e.start_period, "end": plan.window.n_periods},
         "treatment": treatment,
@@ -123,29 +125,27 @@ pub(crate) fn entity_truth(
             .positions
             .iter()
             .enumerate()
-            .map(|(t, &p)| json!({"entity": name, "entity_id": id, "period_index": t, "position": p.is_finite().then_some(p)}))
+            .map(|(t, &p)| json!({"entity": name, "entity_id": key, "period_index": t, "position": p.is_finite().then_some(p)}))
             .collect()
     } else {
         Vec::new()
     };
-    EntityTruth {
-        assignment,
-        samples,
-        comoments: crate::engine::prepare::accumulate(panel, &prepared.slots),
-        counts,
-    }
+    (assignment, samples)
 }
 
-/// Run-wide accumulators, folded entity by entity in entity order.
-#[derive(Debug, Clone)]
-pub(crate) struct Accumulators {
+/// The mergeable part of the answer key: realised co-moments of every
+/// declared pair per correlation slot, and value counts per metric. One
+/// partial per entity block; partials merge left to right in block order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AnswerKey {
     comoments: Vec<Vec<CoMoment>>,
     counts: Vec<MetricCounts>,
 }
 
-impl Accumulators {
+impl AnswerKey {
+    /// An empty key for a run.
     pub(crate) fn new(prepared: &Prepared) -> Self {
-        Accumulators {
+        AnswerKey {
             comoments: prepared
                 .slots
                 .iter()
@@ -155,19 +155,39 @@ impl Accumulators {
         }
     }
 
-    pub(crate) fn fold(&mut self, t: &EntityTruth) {
-        for (a, b) in self.comoments.iter_mut().zip(&t.comoments) {
+    /// Folds one generated entity (its panel and its cell counts) in.
+    pub(crate) fn fold_entity(
+        &mut self,
+        prepared: &Prepared,
+        panel: &EntityPanel,
+        counts: &[MetricCounts],
+    ) {
+        let entity = crate::engine::prepare::accumulate(panel, &prepared.slots);
+        for (a, b) in self.comoments.iter_mut().zip(&entity) {
             for (x, y) in a.iter_mut().zip(b) {
                 x.merge(y);
             }
         }
-        for (a, b) in self.counts.iter_mut().zip(&t.counts) {
-            a.cells += b.cells;
-            a.nulls += b.nulls;
-            a.outliers += b.outliers;
-            a.clamped_low += b.clamped_low;
-            a.clamped_high += b.clamped_high;
+        for (a, b) in self.counts.iter_mut().zip(counts) {
+            a.merge(b);
         }
+    }
+
+    /// Merges the partial of the following entities into this one.
+    pub fn merge(&mut self, other: &AnswerKey) {
+        for (a, b) in self.comoments.iter_mut().zip(&other.comoments) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            a.merge(b);
+        }
+    }
+
+    /// Value counts per metric, in plan order.
+    pub fn counts(&self) -> &[MetricCounts] {
+        &self.counts
     }
 }
 
@@ -192,7 +212,7 @@ pub(crate) fn manifest_fixed(
     plan: &Plan,
     config: &Config,
     prepared: &Prepared,
-    acc: &Accumulators,
+    acc: &AnswerKey,
     seed: u64,
 ) -> serde_json::Map<String, Value> {
     let metric = |i: usize| plan.metrics[i].name.as_str();
@@ -324,15 +344,4 @@ pub(crate) fn manifest_fixed(
     m.insert("treatment_cohorts".into(), json!(cohorts));
     m.insert("value_adjustments".into(), json!(adjust));
     m
-}
-
-/// A JSON value pretty-printed as an element of a top-level array of a
-/// pretty-printed object (4-space base indent), like `serde_json` would.
-pub(crate) fn array_element(v: &Value) -> String {
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    pretty
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

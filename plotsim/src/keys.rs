@@ -1,0 +1,100 @@
+//! The documented key formats. Every key is a pure function of the plan and
+//! an entity ordinal (plus, later, a per-entity sequence), so any block,
+//! thread or shard writes its rows without knowing the others.
+//!
+//! - Entity primary key: `<prefix>-NNN`, the ordinal plus one, zero-padded
+//!   to max(3, digits of the entity count): `c-001`, `company-0042`.
+//! - `dim_date.date_key`: `YYYYMMDD` of the period's start day.
+
+use std::sync::Arc;
+
+/// How the keys of one table are spelled: `<prefix>-<ordinal + 1, zero-padded>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeyFormat {
+    prefix: Arc<str>,
+    width: usize,
+}
+
+impl KeyFormat {
+    /// The key format for `n_entities` entities with `prefix`.
+    pub fn new(prefix: &str, n_entities: u64) -> Self {
+        KeyFormat {
+            prefix: prefix.into(),
+            width: digits(n_entities).max(3),
+        }
+    }
+
+    /// The prefix before the dash.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Appends the key of `ordinal` to `out`.
+    pub fn write(&self, out: &mut Vec<u8>, ordinal: u64) {
+        out.extend_from_slice(self.prefix.as_bytes());
+        out.push(b'-');
+        write_padded(out, ordinal + 1, self.width);
+    }
+
+    /// The key of `ordinal`.
+    pub fn key(&self, ordinal: u64) -> String {
+        let mut out = Vec::with_capacity(self.prefix.len() + 1 + self.width);
+        self.write(&mut out, ordinal);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The ordinal of a key of this format, if it is one.
+    pub fn parse(&self, key: &str) -> Option<u64> {
+        let digits = key.strip_prefix(&*self.prefix)?.strip_prefix('-')?;
+        if digits.len() < self.width || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse::<u64>().ok()?.checked_sub(1)
+    }
+}
+
+/// The primary key of entity `ordinal` (0-based): `<prefix>-NNN`, numbered
+/// from 1 and zero-padded to max(3, digits of the entity count).
+///
+/// # Example
+/// ```
+/// assert_eq!(plotsim::keys::entity_key("c", 0, 100), "c-001");
+/// assert_eq!(plotsim::keys::entity_key("company", 41, 1500), "company-0042");
+/// ```
+pub fn entity_key(prefix: &str, ordinal: u64, n_entities: u64) -> String {
+    KeyFormat::new(prefix, n_entities).key(ordinal)
+}
+
+/// Decimal digits of `n` (1 for 0).
+pub(crate) fn digits(mut n: u64) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// Appends `n` zero-padded to `width` digits.
+pub(crate) fn write_padded(out: &mut Vec<u8>, n: u64, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let s = buf.format(n);
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(s.len())));
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        let k = KeyFormat::new("company", 1500);
+        assert_eq!(k.key(41), "company-0042");
+        assert_eq!(k.parse("company-0042"), Some(41));
+        assert_eq!(k.parse("company-42"), None);
+        assert_eq!(k.parse("c-0042"), None);
+        assert_eq!(KeyFormat::new("c", 7).key(6), "c-007");
+        assert_eq!(KeyFormat::new("c", 1000).key(999), "c-1000");
+    }
+}

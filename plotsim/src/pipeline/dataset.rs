@@ -1,0 +1,128 @@
+//! An in-memory dataset, and its replay into files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::tables::{Schema, Table};
+use crate::write::dir::Staging;
+use crate::write::encode::Encoder;
+use crate::write::files::DatasetFiles;
+use crate::write::manifest::Section;
+use crate::write::{self, io_err};
+use plotsim_config::{Config, OutputFormat};
+
+/// An in-memory dataset: tables and manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    tables: Vec<Table>,
+    /// Rows per table of every entity block, to replay file structure.
+    block_rows: Vec<Vec<u64>>,
+    manifest: Value,
+    config: Config,
+    seed: u64,
+    schema: Arc<Schema>,
+}
+
+impl Dataset {
+    pub(crate) fn new(
+        tables: Vec<Table>,
+        block_rows: Vec<Vec<u64>>,
+        manifest: Value,
+        config: Config,
+        seed: u64,
+        schema: Arc<Schema>,
+    ) -> Self {
+        Dataset {
+            tables,
+            block_rows,
+            manifest,
+            config,
+            seed,
+            schema,
+        }
+    }
+
+    /// A table by name.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// Every table, in write order.
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    /// The schema of the tables.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// The manifest (the answer key).
+    pub fn manifest(&self) -> &Value {
+        &self.manifest
+    }
+
+    /// The seed used.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The config as run (seed filled), as `config.yaml` holds it.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Writes the dataset to `dir` in `format`, with `config.yaml` and
+    /// `manifest.json`, under the same rules as [`crate::run`] (staging
+    /// directory swapped into place; an existing directory is replaced only
+    /// if it is a plotsim dataset). The files equal those of [`crate::run`]
+    /// with the same seed: the tables are replayed block by block through the
+    /// same encoders.
+    pub fn write(&self, dir: impl AsRef<Path>, format: OutputFormat) -> Result<PathBuf> {
+        let staging = Staging::new(dir.as_ref(), false)?;
+        let root = staging.path().to_path_buf();
+        let dialect = self.config.output.sql_dialect;
+        let encoder = Encoder::new(self.schema.clone(), format, dialect)?;
+        let mut files = DatasetFiles::create(&root, &self.schema, format, dialect)?;
+        let mut offsets = vec![0usize; self.tables.len()];
+        for block in &self.block_rows {
+            for (id, &n) in block.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let range = offsets[id]..offsets[id] + n as usize;
+                offsets[id] = range.end;
+                files.append(encoder.encode(&self.tables[id].batch(id, range))?)?;
+            }
+        }
+        files.finish()?;
+        // The config as written records the format it was written in.
+        let mut config = self.config.clone();
+        config.output.format = format;
+        let yaml = root.join("config.yaml");
+        std::fs::write(&yaml, config.to_yaml()).map_err(io_err(&yaml))?;
+        if config.manifest.include {
+            let sha = Value::from(crate::truth::config_sha256(&config));
+            let empty = serde_json::Map::new();
+            let map = self.manifest.as_object().unwrap_or(&empty);
+            let sections = map
+                .iter()
+                .map(|(k, v)| {
+                    let s = match (k.as_str(), v) {
+                        ("config_sha256", _) => Section::Value(&sha),
+                        ("archetype_assignments" | "trajectory_samples", Value::Array(a)) => {
+                            Section::Elements(a)
+                        }
+                        _ => Section::Value(v),
+                    };
+                    (k.clone(), s)
+                })
+                .collect();
+            write::manifest::write(&root.join("manifest.json"), sections)?;
+        }
+        Ok(staging.commit()?)
+    }
+}

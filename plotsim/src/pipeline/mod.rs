@@ -1,0 +1,176 @@
+//! The one driver: the only module that knows every stage.
+//!
+//! A run is cut into fixed **entity blocks** ([`block_entities`]: a pure
+//! function of the plan, never of the batch size or thread count). Each
+//! block is the unit of parallel work: the engine generates its entities,
+//! the table builders turn them into rows, truth folds them into the
+//! block's [`AnswerKey`] partial and, for files, the encoders encode them —
+//! all on a worker. The blocks then come out in entity order ([`Ordered`])
+//! to a sink: files ([`run`]), memory ([`generate`], a [`Dataset`]) or typed
+//! rows ([`crate::Rows`]). Every boundary inside an output file (SQL
+//! statements, Parquet row groups) falls on a block edge, so neither threads
+//! nor batch size can change a byte.
+
+mod dataset;
+mod options;
+mod ordered;
+mod sink;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+pub use dataset::Dataset;
+pub(crate) use options::supported;
+pub use options::{DEFAULT_BATCH_SIZE, RunOptions, RunSummary, resolve_seed};
+pub(crate) use ordered::{Ordered, Pool};
+pub use sink::{generate, generate_with, run, run_with_progress};
+
+use serde_json::Value;
+
+use crate::engine::panel::{Draws, EntityPanel, generate_entity};
+use crate::engine::prepare::{Prepared, prepare as prepare_engine};
+use crate::error::Result;
+use crate::keys::KeyFormat;
+use crate::tables::{BatchRows, Schema, build_batch};
+use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
+use crate::write::encode::{Encoded, Encoder};
+use plotsim_config::Plan;
+
+/// Entity-period cells per entity block (about; see [`block_entities`]).
+pub const BLOCK_CELLS: u64 = 32_768;
+
+/// Entities per block for a window of `n_periods`: `max(1, BLOCK_CELLS /
+/// n_periods)`. Blocks are the unit of parallel work and the edges of every
+/// file structure (SQL statements, Parquet row groups).
+pub fn block_entities(n_periods: u32) -> u64 {
+    (BLOCK_CELLS / u64::from(n_periods.max(1))).max(1)
+}
+
+/// One block's output, handed to a sink in block order.
+pub(crate) struct Produced {
+    /// Entities in the block.
+    pub(crate) entities: u64,
+    /// The rows, when the sink keeps them.
+    pub(crate) rows: Option<BatchRows>,
+    /// The encoded rows, when the sink writes files.
+    pub(crate) encoded: Vec<Encoded>,
+    /// The block's answer-key partial.
+    pub(crate) key: AnswerKey,
+    /// `archetype_assignments` entries of the block's entities.
+    pub(crate) assignments: Vec<Value>,
+    /// `trajectory_samples` entries of the block's sampled entities.
+    pub(crate) samples: Vec<Value>,
+}
+
+/// What a run shares with every block.
+pub(crate) struct Job {
+    pub(crate) plan: Plan,
+    pub(crate) prepared: Prepared,
+    pub(crate) schema: Arc<Schema>,
+    pub(crate) seed: u64,
+    /// Keys of the unit dimension.
+    pub(crate) keys: KeyFormat,
+    samples: TrajectorySample,
+    block: u64,
+    batch_size: u64,
+}
+
+impl Job {
+    /// Checks the plan, builds the schema, and runs the once-per-run set-up
+    /// (inside `pool`, so calibration uses the run's threads).
+    pub(crate) fn new(plan: &Plan, seed: u64, batch_size: usize, pool: &Pool) -> Result<Job> {
+        supported(plan)?;
+        let schema = Arc::new(Schema::new(plan)?);
+        let keys = schema
+            .unit_dim()
+            .and_then(|t| t.keys.clone())
+            .ok_or_else(|| {
+                crate::GenerateError::Unsupported("a schema without a per-unit dimension".into())
+            })?;
+        let prepared = pool.install(|| prepare_engine(plan, seed));
+        Ok(Job {
+            samples: TrajectorySample::new(plan, prepared.entities.len()),
+            plan: plan.clone(),
+            prepared,
+            schema,
+            seed,
+            keys,
+            block: block_entities(plan.window.n_periods),
+            batch_size: batch_size.max(1) as u64,
+        })
+    }
+
+    /// Number of entity blocks.
+    pub(crate) fn n_blocks(&self) -> u64 {
+        self.prepared.entities.len().div_ceil(self.block)
+    }
+
+    /// The entity ordinals of block `b`.
+    pub(crate) fn block_range(&self, b: u64) -> Range<u64> {
+        let total = self.prepared.entities.len();
+        (b * self.block).min(total)..((b + 1) * self.block).min(total)
+    }
+
+    /// The panel of entity `ordinal`, with its cell counts.
+    pub(crate) fn panel(&self, ordinal: u64) -> (EntityPanel, Vec<MetricCounts>) {
+        let p = &self.prepared;
+        let entity = p.entities.get(&self.plan, self.seed, ordinal);
+        let mut counter = Counter(vec![MetricCounts::default(); p.ctx.n_metrics()]);
+        let panel = generate_entity(&p.ctx, &p.factors, &entity, Draws::Run, &mut counter);
+        (panel, counter.0)
+    }
+
+    /// Everything of block `b`: generated in chunks of the batch size (the
+    /// output does not depend on it), rows kept and/or encoded.
+    pub(crate) fn produce(
+        &self,
+        b: u64,
+        keep_rows: bool,
+        encoder: Option<&Encoder>,
+    ) -> Result<Produced> {
+        let range = self.block_range(b);
+        let mut key = AnswerKey::new(&self.prepared);
+        let mut assignments = Vec::with_capacity((range.end - range.start) as usize);
+        let mut samples = Vec::new();
+        let mut rows: Option<BatchRows> = None;
+        let want_rows = keep_rows || encoder.is_some();
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + self.batch_size).min(range.end);
+            let panels: Vec<EntityPanel> = (start..end)
+                .map(|o| {
+                    let (panel, counts) = self.panel(o);
+                    key.fold_entity(&self.prepared, &panel, &counts);
+                    let (a, s) =
+                        entity_records(&self.plan, &self.samples, &self.keys.key(o), &panel);
+                    assignments.push(a);
+                    samples.extend(s);
+                    panel
+                })
+                .collect();
+            if want_rows {
+                let first = b == 0 && start == 0;
+                let chunk = build_batch(&self.plan, self.seed, &self.schema, first, &panels);
+                match &mut rows {
+                    None => rows = Some(chunk),
+                    Some(r) => r.append(&chunk),
+                }
+            }
+            start = end;
+        }
+        let mut encoded = Vec::new();
+        if let (Some(enc), Some(r)) = (encoder, &rows) {
+            for batch in &r.rows {
+                encoded.push(enc.encode(batch)?);
+            }
+        }
+        Ok(Produced {
+            entities: range.end - range.start,
+            rows: if keep_rows { rows } else { None },
+            encoded,
+            key,
+            assignments,
+            samples,
+        })
+    }
+}

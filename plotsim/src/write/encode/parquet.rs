@@ -1,0 +1,182 @@
+//! Parquet: snappy-compressed, one file per table, logical types (64-bit
+//! integers, doubles, UTF-8 strings, dates, timestamps, booleans). Each
+//! entity block's rows are one row group, encoded in the parallel stage
+//! (column chunks from [`encode_row_group`]) and spliced into the file in
+//! block order; `created_by` is fixed. So the bytes depend on the plan and
+//! seed only, never on batch size or threads. Dictionary encoding is on for
+//! text columns only (floats and integers gain nothing from it).
+
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef, TimeUnit};
+use chrono::NaiveDate;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::basic::Compression;
+use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
+use parquet::schema::types::ColumnPath;
+
+use crate::tables::{ColumnData, LogicalType, RowBatch, TableSchema, Values};
+
+/// The `created_by` recorded in every file.
+pub const CREATED_BY: &str = "plotsim";
+
+/// Errors of the Parquet writer.
+pub type ParquetError = parquet::errors::ParquetError;
+
+fn data_type(ty: LogicalType) -> DataType {
+    match ty {
+        LogicalType::Int => DataType::Int64,
+        LogicalType::Float => DataType::Float64,
+        LogicalType::Text => DataType::Utf8,
+        LogicalType::Date => DataType::Date32,
+        LogicalType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+        LogicalType::Bool => DataType::Boolean,
+    }
+}
+
+/// The Arrow schema of a table.
+pub fn arrow_schema(table: &TableSchema) -> SchemaRef {
+    Arc::new(ArrowSchema::new(
+        table
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, data_type(c.ty), c.nullable))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// The writer properties of a table's file.
+pub fn properties(table: &TableSchema) -> WriterPropertiesPtr {
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(CREATED_BY.to_owned())
+        .set_dictionary_enabled(false)
+        .set_max_row_group_row_count(None);
+    for c in table.columns.iter().filter(|c| c.ty == LogicalType::Text) {
+        b = b.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), true);
+    }
+    Arc::new(b.build())
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+fn text_array<T: AsRef<str> + Clone + Default>(v: &Values<T>) -> ArrayRef {
+    Arc::new(StringArray::from_iter(
+        v.iter().map(|x| x.map(|s| s.as_ref().to_owned())),
+    ))
+}
+
+/// One column as an Arrow array.
+fn array(c: &ColumnData) -> ArrayRef {
+    match c {
+        ColumnData::Int(v) => Arc::new(Int64Array::from_iter(v.iter().map(|x| x.copied()))),
+        ColumnData::Float(v) => Arc::new(Float64Array::from_iter(v.iter().map(|x| x.copied()))),
+        ColumnData::Bool(v) => Arc::new(BooleanArray::from_iter(v.iter().map(|x| x.copied()))),
+        ColumnData::Date(v) => Arc::new(Date32Array::from_iter(
+            v.iter()
+                .map(|d| d.map(|d| (*d - epoch()).num_days() as i32)),
+        )),
+        ColumnData::Timestamp(v) => Arc::new(TimestampMicrosecondArray::from_iter(
+            v.iter().map(|t| t.map(|t| t.and_utc().timestamp_micros())),
+        )),
+        ColumnData::Text(v) => text_array(v),
+        ColumnData::Key(k) => {
+            let mut buf = Vec::new();
+            Arc::new(StringArray::from_iter_values(k.ordinals.iter().map(|&o| {
+                buf.clear();
+                k.format.write(&mut buf, o);
+                String::from_utf8_lossy(&buf).into_owned()
+            })))
+        }
+        ColumnData::Dict(d) => Arc::new(StringArray::from_iter(
+            d.codes
+                .iter()
+                .map(|c| c.map(|&c| d.labels[c as usize].as_str())),
+        )),
+    }
+}
+
+/// A batch as an Arrow record batch.
+pub fn record_batch(
+    table: &TableSchema,
+    batch: &RowBatch,
+) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    RecordBatch::try_new(
+        arrow_schema(table),
+        batch.columns.iter().map(array).collect(),
+    )
+}
+
+/// Encodes a table's rows for one block into the column chunks of one row
+/// group. Pure: the chunks depend on the rows only.
+pub fn encode_row_group(
+    factory: &ArrowRowGroupWriterFactory,
+    table: &TableSchema,
+    batch: &RowBatch,
+) -> Result<Vec<ArrowColumnChunk>, ParquetError> {
+    let schema = arrow_schema(table);
+    let mut writers = factory.create_column_writers(0)?;
+    let mut w = writers.iter_mut();
+    for (field, c) in schema.fields().iter().zip(&batch.columns) {
+        for leaf in compute_leaves(field, &array(c))? {
+            if let Some(w) = w.next() {
+                w.write(&leaf)?;
+            }
+        }
+    }
+    writers.into_iter().map(|w| w.close()).collect()
+}
+
+/// The row-group factory of a table (for [`encode_row_group`]), made from a
+/// writer over nothing: chunks from it splice into the real file.
+pub fn factory(table: &TableSchema) -> Result<ArrowRowGroupWriterFactory, ParquetError> {
+    let props = Arc::unwrap_or_clone(properties(table));
+    let w = ArrowWriter::try_new(std::io::sink(), arrow_schema(table), Some(props))?;
+    Ok(w.into_serialized_writer()?.1)
+}
+
+/// A table's Parquet file, receiving encoded row groups in block order.
+pub struct ParquetFile {
+    writer: parquet::file::writer::SerializedFileWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+impl std::fmt::Debug for ParquetFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParquetFile")
+    }
+}
+
+impl ParquetFile {
+    /// Creates the file for `table` at `path`.
+    pub fn create(path: &std::path::Path, table: &TableSchema) -> Result<Self, ParquetError> {
+        let file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+        let props = Arc::unwrap_or_clone(properties(table));
+        let w = ArrowWriter::try_new(file, arrow_schema(table), Some(props))?;
+        Ok(ParquetFile {
+            writer: w.into_serialized_writer()?.0,
+        })
+    }
+
+    /// Appends one row group.
+    pub fn append(&mut self, chunks: Vec<ArrowColumnChunk>) -> Result<(), ParquetError> {
+        let mut rg = self.writer.next_row_group()?;
+        for c in chunks {
+            c.append_to_row_group(&mut rg)?;
+        }
+        rg.close()?;
+        Ok(())
+    }
+
+    /// Finishes the file.
+    pub fn finish(self) -> Result<(), ParquetError> {
+        self.writer.close()?;
+        Ok(())
+    }
+}

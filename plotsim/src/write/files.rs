@@ -1,0 +1,167 @@
+//! The files of one dataset in one format: every table's file is opened from
+//! the schema at the start (CSV headers, Parquet schemas, SQL `CREATE
+//! TABLE`s), then receives encoded blocks in entity order.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::encode::{Encoded, Part, csv, sql};
+use super::{WriteError, io_err};
+use crate::tables::Schema;
+use plotsim_config::{OutputFormat, SqlDialect};
+
+enum Out {
+    /// CSV, JSON lines, or a table's SQL `INSERT`s spooled to a scratch file.
+    Text(PathBuf, BufWriter<std::fs::File>),
+    #[cfg(feature = "parquet")]
+    Parquet(PathBuf, Box<super::encode::parquet::ParquetFile>),
+}
+
+/// Every table's file of a dataset being written.
+pub struct DatasetFiles {
+    dir: PathBuf,
+    format: OutputFormat,
+    dialect: SqlDialect,
+    names: Vec<String>,
+    creates: Vec<String>,
+    outs: Vec<Out>,
+    rows: Vec<u64>,
+}
+
+impl std::fmt::Debug for DatasetFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatasetFiles({}, {})", self.dir.display(), self.format)
+    }
+}
+
+fn text_file(path: PathBuf, head: &[u8]) -> Result<Out, WriteError> {
+    let f = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let mut out = BufWriter::with_capacity(1 << 20, f);
+    out.write_all(head).map_err(io_err(&path))?;
+    Ok(Out::Text(path, out))
+}
+
+impl DatasetFiles {
+    /// Opens every table's file of `schema` in `dir` (which exists).
+    ///
+    /// # Errors
+    /// A file that cannot be created; Parquet without the `parquet` feature.
+    pub fn create(
+        dir: &Path,
+        schema: &Schema,
+        format: OutputFormat,
+        dialect: SqlDialect,
+    ) -> Result<Self, WriteError> {
+        let mut outs = Vec::new();
+        for t in schema.tables() {
+            let file = |ext: &str| dir.join(format!("{}.{ext}", t.name));
+            outs.push(match format {
+                OutputFormat::Csv => text_file(file("csv"), &csv::header(t))?,
+                OutputFormat::Jsonl => text_file(file("jsonl"), b"")?,
+                OutputFormat::Sql => text_file(dir.join(format!(".{}.sql.tmp", t.name)), b"")?,
+                #[cfg(feature = "parquet")]
+                OutputFormat::Parquet => {
+                    let path = file("parquet");
+                    let f = super::encode::parquet::ParquetFile::create(&path, t)
+                        .map_err(super::parquet_err(path.display()))?;
+                    Out::Parquet(path, Box::new(f))
+                }
+                #[cfg(not(feature = "parquet"))]
+                OutputFormat::Parquet => return Err(super::encode::unsupported_parquet()),
+            });
+        }
+        Ok(DatasetFiles {
+            dir: dir.to_path_buf(),
+            format,
+            dialect,
+            names: schema.tables().iter().map(|t| t.name.clone()).collect(),
+            creates: schema
+                .tables()
+                .iter()
+                .map(|t| sql::create_table(t, dialect))
+                .collect(),
+            rows: vec![0; outs.len()],
+            outs,
+        })
+    }
+
+    /// Appends one encoded block of a table.
+    ///
+    /// # Errors
+    /// A failed write.
+    pub fn append(&mut self, e: Encoded) -> Result<(), WriteError> {
+        self.rows[e.table] += e.rows;
+        match (&mut self.outs[e.table], e.part) {
+            (Out::Text(path, out), Part::Bytes(b)) => out.write_all(&b).map_err(io_err(path)),
+            #[cfg(feature = "parquet")]
+            (Out::Parquet(path, f), Part::RowGroup(chunks)) => {
+                f.append(chunks).map_err(super::parquet_err(path.display()))
+            }
+            #[cfg(feature = "parquet")]
+            _ => Err(WriteError::Unsupported(
+                "an encoded block of another format".to_owned(),
+            )),
+        }
+    }
+
+    /// Finishes every file (and assembles `data.sql`); returns rows per
+    /// table in schema order.
+    ///
+    /// # Errors
+    /// A failed write.
+    pub fn finish(self) -> Result<Vec<(String, u64)>, WriteError> {
+        let mut spools = Vec::new();
+        for out in self.outs {
+            match out {
+                Out::Text(path, mut out) => {
+                    out.flush().map_err(io_err(&path))?;
+                    spools.push(path);
+                }
+                #[cfg(feature = "parquet")]
+                Out::Parquet(path, f) => f.finish().map_err(super::parquet_err(path.display()))?,
+            }
+        }
+        if self.format == OutputFormat::Sql {
+            assemble(
+                &self.dir,
+                &self.names,
+                &self.creates,
+                &spools,
+                &self.rows,
+                self.dialect,
+            )?;
+        }
+        Ok(self.names.into_iter().zip(self.rows).collect())
+    }
+}
+
+/// `data.sql`: the preamble, every `CREATE TABLE`, then each table's
+/// spooled `INSERT`s in schema order; the spools are removed.
+fn assemble(
+    dir: &Path,
+    names: &[String],
+    creates: &[String],
+    spools: &[PathBuf],
+    rows: &[u64],
+    dialect: SqlDialect,
+) -> Result<(), WriteError> {
+    let path = dir.join("data.sql");
+    let f = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let mut out = BufWriter::new(f);
+    let tables: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut head = sql::preamble(&tables, dialect);
+    for c in creates {
+        head.push('\n');
+        head.push_str(c);
+    }
+    out.write_all(head.as_bytes()).map_err(io_err(&path))?;
+    for (spool, &n) in spools.iter().zip(rows) {
+        if n > 0 {
+            out.write_all(b"\n").map_err(io_err(&path))?;
+            let mut f = std::fs::File::open(spool).map_err(io_err(spool))?;
+            std::io::copy(&mut f, &mut out).map_err(io_err(&path))?;
+        }
+        std::fs::remove_file(spool).map_err(io_err(spool))?;
+    }
+    out.flush().map_err(io_err(&path))
+}

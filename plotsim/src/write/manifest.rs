@@ -1,0 +1,114 @@
+//! The one serialiser of `manifest.json`: top-level keys sorted, 2-space
+//! indent, the per-entity arrays either streamed from scratch files (a run)
+//! or taken from memory (a [`crate::Dataset`] being written), with the same
+//! bytes either way.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{WriteError, io_err};
+
+/// A JSON value pretty-printed as an element of a top-level array of a
+/// pretty-printed object (4-space base indent), as `serde_json` would.
+pub(crate) fn array_element(v: &Value) -> String {
+    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
+    pretty
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A top-level array written element by element to a scratch file.
+pub(crate) struct StreamedArray {
+    path: PathBuf,
+    out: BufWriter<std::fs::File>,
+    count: u64,
+}
+
+impl StreamedArray {
+    pub(crate) fn create(path: PathBuf) -> Result<Self, WriteError> {
+        let f = std::fs::File::create(&path).map_err(io_err(&path))?;
+        Ok(StreamedArray {
+            out: BufWriter::new(f),
+            path,
+            count: 0,
+        })
+    }
+
+    pub(crate) fn push(&mut self, v: &Value) -> Result<(), WriteError> {
+        let sep = if self.count == 0 { "" } else { ",\n" };
+        self.count += 1;
+        write!(self.out, "{sep}{}", array_element(v)).map_err(io_err(&self.path))
+    }
+
+    /// Removes the scratch file.
+    pub(crate) fn discard(self) -> Result<(), WriteError> {
+        drop(self.out);
+        std::fs::remove_file(&self.path).map_err(io_err(&self.path))
+    }
+}
+
+/// A top-level manifest entry.
+pub(crate) enum Section<'a> {
+    /// A value.
+    Value(&'a Value),
+    /// An array from memory.
+    Elements(&'a [Value]),
+    /// An array streamed to a scratch file (removed once copied).
+    Streamed(StreamedArray),
+}
+
+/// Writes `manifest.json` at `path` from its top-level entries.
+pub(crate) fn write(
+    path: &Path,
+    mut sections: Vec<(String, Section<'_>)>,
+) -> Result<(), WriteError> {
+    let f = std::fs::File::create(path).map_err(io_err(path))?;
+    let mut out = BufWriter::new(f);
+    sections.sort_by(|x, y| x.0.cmp(&y.0));
+    let e = io_err(path);
+    let mut text = String::from("{\n");
+    let last = sections.len().saturating_sub(1);
+    for (i, (k, section)) in sections.into_iter().enumerate() {
+        text.push_str(&format!(
+            "  {}: ",
+            serde_json::to_string(&k).unwrap_or_default()
+        ));
+        match section {
+            Section::Value(v) => {
+                let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
+                text.push_str(&pretty.replace('\n', "\n  "));
+            }
+            Section::Elements([]) => text.push_str("[]"),
+            Section::Elements(items) => {
+                text.push_str("[\n");
+                let body: Vec<String> = items.iter().map(array_element).collect();
+                text.push_str(&body.join(",\n"));
+                text.push_str("\n  ]");
+            }
+            Section::Streamed(mut st) => {
+                if st.count == 0 {
+                    text.push_str("[]");
+                    st.discard()?;
+                } else {
+                    text.push_str("[\n");
+                    out.write_all(text.as_bytes()).map_err(io_err(path))?;
+                    text.clear();
+                    st.out.flush().map_err(io_err(&st.path))?;
+                    let mut f = std::fs::File::open(&st.path).map_err(io_err(&st.path))?;
+                    std::io::copy(&mut f, &mut out).map_err(io_err(path))?;
+                    text.push_str("\n  ]");
+                    st.discard()?;
+                }
+            }
+        }
+        text.push_str(if i == last { "\n" } else { ",\n" });
+        out.write_all(text.as_bytes()).map_err(io_err(path))?;
+        text.clear();
+    }
+    out.write_all(b"}\n").map_err(io_err(path))?;
+    out.flush().map_err(e)
+}
