@@ -13,7 +13,7 @@ mod segments;
 
 use crate::error::{ConfigErrors, FieldPath, ValidationError};
 use crate::model::Config;
-use crate::plan::{Plan, ResolvedWindow};
+use crate::plan::{Plan, ResolvedWindow, WindowError};
 use crate::words::suggest;
 
 /// Accumulates errors and warnings while validating.
@@ -264,13 +264,12 @@ fn check_window(cx: &mut Ctx<'_>) -> Option<ResolvedWindow> {
     let w = &cx.config.window;
     match ResolvedWindow::resolve(&w.start, &w.end, w.every) {
         Ok(r) => Some(r),
-        Err(message) => {
-            let (path, message) = if let Some(m) = message.strip_prefix("start: ") {
-                (root().key("window").key("start"), m.to_owned())
-            } else if let Some(m) = message.strip_prefix("end: ") {
-                (root().key("window").key("end"), m.to_owned())
-            } else {
-                (root().key("window"), message)
+        Err(e) => {
+            let window = root().key("window");
+            let (path, message) = match &e {
+                WindowError::Start(b) => (window.key("start"), b.to_string()),
+                WindowError::End(b) => (window.key("end"), b.to_string()),
+                _ => (window, e.to_string()),
             };
             cx.push(ValidationError::new(path, message));
             None
