@@ -1,19 +1,28 @@
 //! Validation: [`Config`] -> [`Plan`], or every problem at once.
 //!
 //! Checks are split the way serde's derive splits them: each block's own
-//! rules live in its module (`metrics`, `segments`, `schema`, `blocks`), and
+//! rules live in its module (one per model block: `metrics`, `connections`,
+//! `segments`, `lifecycle`, `seasonality`, `schema`, `bridges`, `quality`,
+//! `ml`, `sources`, `settings`), and
 //! rules that span blocks are named calls in [`check`]. Every check pushes
 //! into one [`Ctx`]; nothing stops at the first error. Validation is pure: no
 //! environment, no files, no cell budget.
 
-mod blocks;
+mod bridges;
+mod connections;
+mod lifecycle;
 mod metrics;
+mod ml;
+mod quality;
 mod schema;
+mod seasonality;
 mod segments;
+mod settings;
+mod sources;
 
 use crate::error::{ConfigErrors, FieldPath, ValidationError};
 use crate::model::Config;
-use crate::plan::{Plan, ResolvedWindow, WindowError};
+use crate::plan::{Plan, ResolvedWindow, TablePlan, WindowError};
 use crate::words::suggest;
 
 /// Accumulates errors and warnings while validating.
@@ -63,6 +72,11 @@ impl<'a> Ctx<'a> {
     pub(crate) fn has_metric(&self, name: &str) -> bool {
         self.config.metrics.iter().any(|m| m.name == name)
     }
+}
+
+/// The planned table of that name.
+pub(crate) fn table<'t>(tables: &'t [TablePlan], name: &str) -> Option<&'t TablePlan> {
+    tables.iter().find(|t| t.name == name)
 }
 
 pub(crate) fn root() -> FieldPath {
@@ -207,20 +221,20 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     // Segments: names, counts, archetype DSL, baseline, arrival, treatment.
     let segments = segments::check_segments(cx, n_periods);
     // Connections and phases: shorthand, vocabulary, endpoints, duplicates, overlaps.
-    let (correlations, phases) = metrics::check_connections(cx, n_periods);
+    let (correlations, phases) = connections::check_connections(cx, n_periods);
     // Lifecycle and seasonality.
-    segments::check_lifecycle(cx);
-    segments::check_seasonality(cx);
+    lifecycle::check_lifecycle(cx);
+    seasonality::check_seasonality(cx);
     // Declared schema (or the auto schema), keys and name collisions.
     let tables = schema::check_schema(cx);
     // Bridges, quality, holdout, entity features, sources.
-    let bridges = blocks::check_bridges(cx, &tables);
-    blocks::check_quality(cx, &tables, n_periods);
-    blocks::check_holdout(cx, &tables, n_periods);
-    blocks::check_entity_features(cx, &tables);
-    blocks::check_sources(cx, &tables);
+    let bridges = bridges::check_bridges(cx, &tables);
+    quality::check_quality(cx, &tables, n_periods);
+    ml::check_holdout(cx, &tables, n_periods);
+    ml::check_entity_features(cx, &tables);
+    sources::check_sources(cx, &tables);
     // Noise, output, locale, manifest settings and their cross-rules.
-    blocks::check_settings(cx, &tables);
+    settings::check_settings(cx, &tables);
     // Non-fatal findings.
     warn_builder_footguns(cx, n_periods);
 
