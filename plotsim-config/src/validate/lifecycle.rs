@@ -4,11 +4,16 @@
 use super::{Ctx, check_range, check_unique, root};
 use crate::error::ValidationError;
 use crate::model::MetricType;
+use crate::plan::{Grain, LifecyclePlan, StagePlan, TableKind, TablePlan};
 
-pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
+/// Checks the lifecycle; `None` when it has errors, `Some(None)` when it is
+/// absent. The stage table is filled in by [`stage_table`] once the tables
+/// are planned.
+pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) -> Option<Option<LifecyclePlan>> {
     let Some(l) = &cx.config.lifecycle else {
-        return;
+        return Some(None);
     };
+    let before = cx.errors.len();
     let path = root().key("lifecycle");
     if !cx.has_metric(&l.track) {
         cx.unknown_metric(path.key("track"), &l.track);
@@ -61,4 +66,31 @@ pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
                 .expected("1-120"),
         );
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    Some(Some(LifecyclePlan {
+        track: cx.config.metrics.iter().position(|m| m.name == l.track)?,
+        stages: l
+            .stages
+            .iter()
+            .map(|s| StagePlan {
+                name: s.name.clone(),
+                threshold: s.threshold,
+            })
+            .collect(),
+        enforce_order: l.enforce_order,
+        downgrade_delay: l.downgrade_delay,
+        stage_table: None,
+    }))
+}
+
+/// The table that carries the stage column: the first per-entity-per-period
+/// fact with a column named after the tracked metric.
+pub(super) fn stage_table(tables: &[TablePlan], track: &str) -> Option<usize> {
+    tables.iter().position(|t| {
+        t.kind == TableKind::Fact
+            && t.grain == Grain::PerEntityPerPeriod
+            && t.columns.iter().any(|c| c.name == track)
+    })
 }

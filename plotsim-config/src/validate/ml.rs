@@ -4,7 +4,7 @@ use super::{Ctx, root};
 use crate::dsl::column_type::ColumnType;
 use crate::error::ValidationError;
 use crate::model::OutputFormat;
-use crate::plan::{TableKind, TablePlan};
+use crate::plan::{FeaturesPlan, Grain, HoldoutPlan, TableKind, TablePlan};
 
 /// Whether a metric has a column on some fact.
 fn on_a_fact(tables: &[TablePlan], metric: &str) -> bool {
@@ -18,8 +18,17 @@ fn on_a_fact(tables: &[TablePlan], metric: &str) -> bool {
         })
 }
 
-pub(super) fn check_holdout(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Option<u32>) {
-    let Some(h) = &cx.config.holdout else { return };
+/// Checks the holdout; `None` when it has errors or the window did not
+/// resolve, `Some(None)` when it is absent.
+pub(super) fn check_holdout(
+    cx: &mut Ctx<'_>,
+    ts: &[TablePlan],
+    n_periods: Option<u32>,
+) -> Option<Option<HoldoutPlan>> {
+    let Some(h) = &cx.config.holdout else {
+        return Some(None);
+    };
+    let before = cx.errors.len();
     let p = root().key("holdout");
     if !cx.has_metric(&h.target) {
         cx.unknown_metric(p.key("target"), &h.target);
@@ -70,12 +79,44 @@ pub(super) fn check_holdout(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Optio
             .expected("remove `quality` or `holdout`"),
         );
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    let tables = ts
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.kind == TableKind::Fact
+                && t.grain == Grain::PerEntityPerPeriod
+                && t.columns
+                    .iter()
+                    .any(|c| matches!(&c.ty, ColumnType::Ref(r) if r == "dim_date"))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    Some(Some(HoldoutPlan {
+        target: metric_index(cx, &h.target)?,
+        periods: h.periods,
+        min_training_periods: h.min_training_periods,
+        cutoff: n_periods? - h.periods,
+        tables,
+    }))
 }
 
-pub(super) fn check_entity_features(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
+fn metric_index(cx: &Ctx<'_>, name: &str) -> Option<usize> {
+    cx.config.metrics.iter().position(|m| m.name == name)
+}
+
+/// Checks the entity features; `None` when they have errors, `Some(None)`
+/// when they are absent.
+pub(super) fn check_entity_features(
+    cx: &mut Ctx<'_>,
+    ts: &[TablePlan],
+) -> Option<Option<FeaturesPlan>> {
     let Some(f) = &cx.config.entity_features else {
-        return;
+        return Some(None);
     };
+    let before = cx.errors.len();
     let p = root().key("entity_features");
     if f.metrics.len() > 50 {
         cx.push(
@@ -118,4 +159,31 @@ pub(super) fn check_entity_features(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
                 .expected("output format csv, parquet or jsonl"),
         );
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    let target = cx
+        .config
+        .holdout
+        .as_ref()
+        .and_then(|h| metric_index(cx, &h.target));
+    let metrics = cx
+        .config
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            (f.metrics.is_empty() || f.metrics.contains(&m.name))
+                && on_a_fact(ts, &m.name)
+                && Some(*i) != target
+        })
+        .map(|(i, _)| i)
+        .collect();
+    Some(Some(FeaturesPlan {
+        metrics,
+        include_labels: f.include_labels,
+        anchor: ts
+            .iter()
+            .position(|t| t.kind == TableKind::Dimension && t.grain == Grain::PerEntity),
+    }))
 }

@@ -193,6 +193,8 @@ impl Config {
             plan.warnings = warnings;
             return Ok(plan);
         }
+        // Every part that fails to resolve has reported why.
+        debug_assert!(!errors.is_empty(), "a plan part failed without an error");
         for e in &mut errors {
             e.location = self.source_map.locate(&e.path);
             for n in &mut e.notes {
@@ -208,11 +210,14 @@ impl Config {
     }
 }
 
-/// Runs every check in config order; returns the plan when the parts it needs resolved.
+/// Runs every check in config order; returns the plan when every part resolved.
+///
+/// Each validator returns its resolved part, or `None` when that part has
+/// errors (optional blocks return `Some(None)` when absent).
 fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     let config = cx.config;
     // `about` and `unit` are non-empty; `unit` becomes part of table names.
-    check_header(cx);
+    let header = check_header(cx);
     // The window parses and fits its granularity's cap.
     let window = check_window(cx);
     let n_periods = window.map(|w| w.n_periods);
@@ -223,23 +228,34 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     // Connections and phases: shorthand, vocabulary, endpoints, duplicates, overlaps.
     let (correlations, phases) = connections::check_connections(cx, n_periods);
     // Lifecycle and seasonality.
-    lifecycle::check_lifecycle(cx);
-    seasonality::check_seasonality(cx);
+    let lifecycle = lifecycle::check_lifecycle(cx);
+    let seasonality = seasonality::check_seasonality(cx, window.as_ref());
     // Declared schema (or the auto schema), keys and name collisions.
     let tables = schema::check_schema(cx);
     // Bridges, quality, holdout, entity features, sources.
     let bridges = bridges::check_bridges(cx, &tables);
-    quality::check_quality(cx, &tables, n_periods);
-    ml::check_holdout(cx, &tables, n_periods);
-    ml::check_entity_features(cx, &tables);
-    sources::check_sources(cx, &tables);
+    let quality = quality::check_quality(cx, &tables, n_periods);
+    let holdout = ml::check_holdout(cx, &tables, n_periods);
+    let features = ml::check_entity_features(cx, &tables);
+    let sources = sources::check_sources(cx, &tables);
     // Noise, output, locale, manifest settings and their cross-rules.
-    settings::check_settings(cx, &tables);
+    let settings = settings::check_settings(cx, &tables);
     // Non-fatal findings.
     warn_builder_footguns(cx, n_periods);
 
+    let (about, unit) = header?;
+    // The stage column goes on a fact, known once the tables are planned.
+    let lifecycle = lifecycle?.map(|mut l| {
+        l.stage_table = config
+            .lifecycle
+            .as_ref()
+            .and_then(|d| lifecycle::stage_table(&tables, &d.track));
+        l
+    });
     Some(Plan {
         config: config.clone(),
+        about,
+        unit,
         window: window?,
         metrics: metrics?,
         lag_order: lag_order?,
@@ -250,12 +266,21 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
         auto_schema: config.dimensions.is_empty()
             && config.facts.is_empty()
             && config.events.is_empty(),
+        lifecycle,
+        seasonality: seasonality?,
+        quality: quality?,
+        holdout: holdout?,
+        features: features?,
+        sources: sources?,
+        settings: settings?,
         warnings: Vec::new(),
     })
 }
 
-fn check_header(cx: &mut Ctx<'_>) {
+/// Checks `about` and `unit`; returns them when both are valid.
+fn check_header(cx: &mut Ctx<'_>) -> Option<(String, String)> {
     let c = cx.config;
+    let before = cx.errors.len();
     if c.about.trim().is_empty() {
         cx.push(
             ValidationError::new(root().key("about"), "`about` is empty")
@@ -272,6 +297,7 @@ fn check_header(cx: &mut Ctx<'_>) {
             .expected(SQL_IDENTIFIER),
         );
     }
+    (cx.errors.len() == before).then(|| (c.about.clone(), c.unit.clone()))
 }
 
 fn check_window(cx: &mut Ctx<'_>) -> Option<ResolvedWindow> {
@@ -326,3 +352,6 @@ fn warn_builder_footguns(cx: &mut Ctx<'_>, n_periods: Option<u32>) {
         );
     }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests;

@@ -1,16 +1,24 @@
 //! Rules for `quality` issues: rates, the fields each issue kind takes, target
 //! tables and protected columns.
 
-use super::{Ctx, check_len, check_range, root, table};
+use super::{Ctx, check_len, check_range, root};
 use crate::dsl::column_type::ColumnType;
 use crate::error::ValidationError;
 use crate::model::QualityIssueKind;
-use crate::plan::{TableKind, TablePlan};
+use crate::plan::{QualityPlan, TableKind, TablePlan, VolumePlan};
 
 const PROTECTED: &[&str] = &["date_key", "period", "period_index", "period_label"];
 
-pub(super) fn check_quality(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Option<u32>) {
+/// Checks the quality issues; returns them resolved, or `None` when any has
+/// errors.
+pub(super) fn check_quality(
+    cx: &mut Ctx<'_>,
+    ts: &[TablePlan],
+    n_periods: Option<u32>,
+) -> Option<Vec<QualityPlan>> {
     let issues = &cx.config.quality;
+    let before = cx.errors.len();
+    let mut out = Vec::new();
     check_len(
         cx,
         root().key("quality"),
@@ -98,7 +106,7 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Optio
                 }
             }
         }
-        let Some(t) = table(ts, &q.table).or(None) else {
+        let Some((ti, t)) = ts.iter().enumerate().find(|(_, t)| t.name == q.table) else {
             let targets: Vec<&str> = ts
                 .iter()
                 .filter(|t| matches!(t.kind, TableKind::Fact | TableKind::Event))
@@ -127,15 +135,16 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Optio
             );
             continue;
         }
+        let mut column = None;
         if let Some(col) = &q.column {
-            match t.columns.iter().find(|c| c.name == *col) {
+            match t.columns.iter().enumerate().find(|(_, c)| c.name == *col) {
                 None => cx.unknown_name(
                     p.key("column"),
                     "column",
                     col,
                     t.columns.iter().map(|c| c.name.as_str()),
                 ),
-                Some(c)
+                Some((_, c))
                     if matches!(c.ty, ColumnType::Ref(_) | ColumnType::Id)
                         || PROTECTED.contains(&col.as_str()) =>
                 {
@@ -147,8 +156,28 @@ pub(super) fn check_quality(cx: &mut Ctx<'_>, ts: &[TablePlan], n_periods: Optio
                         .expected("a non-key column"),
                     )
                 }
-                Some(_) => {}
+                Some((j, _)) => column = Some(j),
             }
         }
+        let volume = match (volume, q.mode) {
+            (true, Some(mode)) => Some(VolumePlan {
+                mode,
+                periods: q
+                    .period
+                    .into_iter()
+                    .chain(q.periods.iter().flatten().copied())
+                    .collect(),
+            }),
+            _ => None,
+        };
+        out.push(QualityPlan {
+            kind: q.issue,
+            table: ti,
+            column,
+            rate: q.rate,
+            seed_offset: q.seed_offset,
+            volume,
+        });
     }
+    (cx.errors.len() == before).then_some(out)
 }

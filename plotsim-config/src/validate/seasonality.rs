@@ -2,9 +2,16 @@
 
 use super::{Ctx, check_len, check_range, root};
 use crate::error::ValidationError;
+use crate::plan::{ResolvedWindow, SeasonalEffectPlan, SeasonalityPlan};
 
-pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
+/// Checks the seasonal effects and sums them per period of the window;
+/// `None` when they have errors or the window did not resolve.
+pub(super) fn check_seasonality(
+    cx: &mut Ctx<'_>,
+    window: Option<&ResolvedWindow>,
+) -> Option<SeasonalityPlan> {
     let effects = &cx.config.seasonality;
+    let before = cx.errors.len();
     check_len(
         cx,
         root().key("seasonality"),
@@ -38,4 +45,15 @@ pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
         }
         check_range(cx, p.key("strength"), e.strength, -10.0, 10.0);
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    let effects = effects
+        .iter()
+        .map(|e| SeasonalEffectPlan {
+            months: e.months.clone(),
+            strength: e.strength,
+        })
+        .collect();
+    Some(SeasonalityPlan::resolve(effects, window?))
 }

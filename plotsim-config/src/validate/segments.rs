@@ -7,7 +7,7 @@ use super::{Ctx, check_len, check_range, check_unique, is_simple_name, root};
 use crate::dsl::archetype;
 use crate::error::{FieldPath, ValidationError};
 use crate::model::{Arrival, Segment, title_case};
-use crate::plan::SegmentPlan;
+use crate::plan::{ArrivalPlan, SegmentPlan, TreatmentPlan};
 
 pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option<Vec<SegmentPlan>> {
     let segments = &cx.config.segments;
@@ -173,6 +173,24 @@ fn check_segment(
         seasonal_sensitivity: s.seasonal_sensitivity,
         arrival: s.arrival.clone(),
         treatment: s.treatment.clone(),
+        arrival_plan: match &s.arrival {
+            Some(a) => Some(ArrivalPlan::resolve(a, n_periods?)),
+            None => None,
+        },
+        treatment_plan: match &s.treatment {
+            Some(t) => Some(TreatmentPlan {
+                fraction: t.fraction,
+                lift_log_odds: t.lift_log_odds,
+                start_period: t.start_period,
+                treatment_label: t.treatment_label.clone(),
+                control_label: t.control_label.clone(),
+                target: match &t.target_metric {
+                    Some(m) => Some(cx.config.metrics.iter().position(|x| x.name == *m)?),
+                    None => None,
+                },
+            }),
+            None => None,
+        },
     })
 }
 

@@ -5,7 +5,9 @@ use super::{Ctx, check_range, root};
 use crate::dsl::column_type::ColumnType;
 use crate::error::ValidationError;
 use crate::model::{NoiseFamily, OutputFormat, SqlDialect};
-use crate::plan::{ColumnPlan, TablePlan};
+use crate::plan::{
+    ColumnPlan, ManifestPlan, NoiseDistribution, NoisePlan, OutputPlan, Settings, TablePlan,
+};
 
 /// Whether values of a column can name partition directories (no floats, structs or arrays).
 fn partitionable(c: &ColumnPlan, metrics: &[crate::model::Metric]) -> bool {
@@ -21,8 +23,10 @@ fn partitionable(c: &ColumnPlan, metrics: &[crate::model::Metric]) -> bool {
     }
 }
 
-pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
+/// Checks the run settings; `None` when they have errors.
+pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Settings> {
     let c = cx.config;
+    let before = cx.errors.len();
     let n = &c.noise;
     let np = root().key("noise");
     check_range(cx, np.key("gaussian_sigma"), n.gaussian_sigma, 0.0, 5.0);
@@ -137,4 +141,37 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
             .expected("a number in (0, 1]"),
         );
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    let family = match (n.noise_family, n.degrees_of_freedom) {
+        (NoiseFamily::Gaussian, _) => NoiseDistribution::Gaussian,
+        (NoiseFamily::Laplace, _) => NoiseDistribution::Laplace,
+        (NoiseFamily::StudentT, d) => NoiseDistribution::StudentT {
+            degrees_of_freedom: d?,
+        },
+    };
+    Some(Settings {
+        noise: NoisePlan {
+            gaussian_sigma: n.gaussian_sigma,
+            outlier_rate: n.outlier_rate,
+            mcar_rate: n.mcar_rate,
+            scale_with_trajectory: n.scale_with_trajectory,
+            family,
+        },
+        output: OutputPlan {
+            format: o.format,
+            directory: o.directory.clone(),
+            cell_budget: o.cell_budget,
+            denormalized: o.denormalized,
+            partition_by: o.partition_by.clone(),
+            sql_dialect: o.sql_dialect,
+        },
+        manifest: ManifestPlan {
+            include: c.manifest.include,
+            trajectory_sample_rate: c.manifest.trajectory_sample_rate,
+        },
+        locales: c.locale.0.clone(),
+        seed: c.seed,
+    })
 }

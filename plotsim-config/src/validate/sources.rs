@@ -2,13 +2,16 @@
 
 use super::{Ctx, SQL_IDENTIFIER, check_range, check_unique, is_sql_identifier, root, table};
 use crate::error::ValidationError;
-use crate::plan::{Grain, TablePlan};
+use crate::plan::{Grain, SourcePlan, SourcesPlan, TablePlan};
 
-pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
+/// Checks the sources; `None` when they have errors, `Some(None)` when none
+/// are declared.
+pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Option<SourcesPlan>> {
     let sources = &cx.config.sources;
     if sources.is_empty() {
-        return;
+        return Some(None);
     }
+    let before = cx.errors.len();
     let p = root().key("sources");
     if sources.len() < 2 || sources.len() > 5 {
         cx.push(
@@ -25,7 +28,8 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
             .enumerate()
             .map(|(i, s)| (p.index(i).key("name"), s.name.as_str())),
     );
-    let unit_dim = ts.iter().find(|t| t.grain == Grain::PerEntity);
+    let unit_index = ts.iter().position(|t| t.grain == Grain::PerEntity);
+    let unit_dim = unit_index.map(|i| &ts[i]);
     if unit_dim.is_none() {
         cx.push(ValidationError::new(
             p.clone(),
@@ -59,4 +63,21 @@ pub(super) fn check_sources(cx: &mut Ctx<'_>, ts: &[TablePlan]) {
             }
         }
     }
+    if cx.errors.len() != before {
+        return None;
+    }
+    let dim = unit_dim?;
+    Some(Some(SourcesPlan {
+        unit_dim: unit_index?,
+        sources: sources
+            .iter()
+            .map(|s| SourcePlan {
+                name: s.name.clone(),
+                table: format!("{}_{}", dim.name, s.name),
+                key_scheme: s.key_scheme,
+                name_drift_rate: s.name_drift_rate,
+                attribute_drift_rate: s.attribute_drift_rate,
+            })
+            .collect(),
+    }))
 }
