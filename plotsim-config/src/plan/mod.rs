@@ -24,7 +24,7 @@ mod tables;
 mod window;
 
 pub use correlations::{CorrelationPair, PhasePlan};
-pub use metrics::{LagPlan, MetricPlan};
+pub use metrics::{FamilyParams, LagPlan, MetricPlan};
 pub use ml::{FeaturesPlan, HoldoutPlan};
 pub use quality::{QualityPlan, VolumePlan};
 pub use segments::{ArrivalPlan, SegmentPlan, TreatmentPlan};

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use super::{Ctx, check_len, check_range, check_unique, is_simple_name, root};
 use crate::error::{FieldPath, ValidationError};
 use crate::model::{Family, Granularity, Metric, MetricType};
-use crate::plan::{LagPlan, MetricPlan};
+use crate::plan::{FamilyParams, LagPlan, MetricPlan};
 
 /// Longest lag per granularity, in periods.
 fn lag_cap(g: Granularity) -> u32 {
@@ -87,6 +87,7 @@ fn check_metric(
             _ => range,
         },
         family,
+        family_params: FamilyParams::new(family, &params),
         params,
         explicit_family: m.distribution.is_some(),
         lag,

@@ -1,10 +1,12 @@
 //! The resolved parts a config validates to, and where typed errors land.
 
 use crate::Config;
-use crate::model::{KeyScheme, LinearDirection, OutputFormat, QualityIssueKind, VolumeMode};
+use crate::model::{
+    Family, KeyScheme, LinearDirection, OutputFormat, QualityIssueKind, VolumeMode,
+};
 use crate::plan::{
-    ArrivalPlan, FeaturesPlan, HoldoutPlan, LifecyclePlan, ManifestPlan, NoiseDistribution, Plan,
-    QualityPlan, StagePlan, TreatmentPlan, VolumePlan,
+    ArrivalPlan, FamilyParams, FeaturesPlan, HoldoutPlan, LifecyclePlan, ManifestPlan,
+    NoiseDistribution, Plan, QualityPlan, StagePlan, TreatmentPlan, VolumePlan,
 };
 
 const BASE: &str = "\
@@ -323,5 +325,43 @@ fn window_errors_map_to_their_field() {
             "window".to_owned(),
             "the window ends (2023-12) before it starts (2024-01)".to_owned()
         )]
+    );
+}
+
+#[test]
+fn family_params_are_typed_numbers() {
+    let p = plan("");
+    let typed: Vec<FamilyParams> = p.metrics.iter().map(|m| m.family_params).collect();
+    assert_eq!(
+        typed,
+        vec![
+            FamilyParams::Beta {
+                alpha: 2.0,
+                beta: 5.0,
+                scale: 1.0
+            },
+            FamilyParams::Lognorm {
+                s: 0.85,
+                loc: 0.0,
+                scale: 25025.0
+            },
+            FamilyParams::Poisson { lambda: 5.0 },
+        ]
+    );
+    for m in &p.metrics {
+        assert_eq!(m.family_params.family(), m.family);
+    }
+    let yaml = BASE.replace(
+        "{name: tickets, type: count, polarity: negative}",
+        "{name: tickets, type: amount, polarity: negative, range: [0, 90], distribution: weibull, distribution_params: {shape: 1.5}}",
+    );
+    let p = Config::from_yaml_str(&yaml).unwrap().validate().unwrap();
+    assert_eq!(p.metrics[2].family, Family::Weibull);
+    assert_eq!(
+        p.metrics[2].family_params,
+        FamilyParams::Weibull {
+            shape: 1.5,
+            scale: 1.0
+        }
     );
 }
