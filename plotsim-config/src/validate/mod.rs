@@ -1,19 +1,28 @@
 //! Validation: [`Config`] -> [`Plan`], or every problem at once.
 //!
 //! Checks are split the way serde's derive splits them: each block's own
-//! rules live in its module (`metrics`, `segments`, `schema`, `blocks`), and
+//! rules live in its module (one per model block: `metrics`, `connections`,
+//! `segments`, `lifecycle`, `seasonality`, `schema`, `bridges`, `quality`,
+//! `ml`, `sources`, `settings`), and
 //! rules that span blocks are named calls in [`check`]. Every check pushes
 //! into one [`Ctx`]; nothing stops at the first error. Validation is pure: no
 //! environment, no files, no cell budget.
 
-mod blocks;
+mod bridges;
+mod connections;
+mod lifecycle;
 mod metrics;
+mod ml;
+mod quality;
 mod schema;
+mod seasonality;
 mod segments;
+mod settings;
+mod sources;
 
 use crate::error::{ConfigErrors, FieldPath, ValidationError};
 use crate::model::Config;
-use crate::plan::{Plan, ResolvedWindow};
+use crate::plan::{Plan, ResolvedWindow, TablePlan, WindowError};
 use crate::words::suggest;
 
 /// Accumulates errors and warnings while validating.
@@ -63,6 +72,11 @@ impl<'a> Ctx<'a> {
     pub(crate) fn has_metric(&self, name: &str) -> bool {
         self.config.metrics.iter().any(|m| m.name == name)
     }
+}
+
+/// The planned table of that name.
+pub(crate) fn table<'t>(tables: &'t [TablePlan], name: &str) -> Option<&'t TablePlan> {
+    tables.iter().find(|t| t.name == name)
 }
 
 pub(crate) fn root() -> FieldPath {
@@ -179,6 +193,8 @@ impl Config {
             plan.warnings = warnings;
             return Ok(plan);
         }
+        // Every part that fails to resolve has reported why.
+        debug_assert!(!errors.is_empty(), "a plan part failed without an error");
         for e in &mut errors {
             e.location = self.source_map.locate(&e.path);
             for n in &mut e.notes {
@@ -194,11 +210,14 @@ impl Config {
     }
 }
 
-/// Runs every check in config order; returns the plan when the parts it needs resolved.
+/// Runs every check in config order; returns the plan when every part resolved.
+///
+/// Each validator returns its resolved part, or `None` when that part has
+/// errors (optional blocks return `Some(None)` when absent).
 fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     let config = cx.config;
     // `about` and `unit` are non-empty; `unit` becomes part of table names.
-    check_header(cx);
+    let header = check_header(cx);
     // The window parses and fits its granularity's cap.
     let window = check_window(cx);
     let n_periods = window.map(|w| w.n_periods);
@@ -207,25 +226,36 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     // Segments: names, counts, archetype DSL, baseline, arrival, treatment.
     let segments = segments::check_segments(cx, n_periods);
     // Connections and phases: shorthand, vocabulary, endpoints, duplicates, overlaps.
-    let (correlations, phases) = metrics::check_connections(cx, n_periods);
+    let (correlations, phases) = connections::check_connections(cx, n_periods);
     // Lifecycle and seasonality.
-    segments::check_lifecycle(cx);
-    segments::check_seasonality(cx);
+    let lifecycle = lifecycle::check_lifecycle(cx);
+    let seasonality = seasonality::check_seasonality(cx, window.as_ref());
     // Declared schema (or the auto schema), keys and name collisions.
     let tables = schema::check_schema(cx);
     // Bridges, quality, holdout, entity features, sources.
-    let bridges = blocks::check_bridges(cx, &tables);
-    blocks::check_quality(cx, &tables, n_periods);
-    blocks::check_holdout(cx, &tables, n_periods);
-    blocks::check_entity_features(cx, &tables);
-    blocks::check_sources(cx, &tables);
+    let bridges = bridges::check_bridges(cx, &tables);
+    let quality = quality::check_quality(cx, &tables, n_periods);
+    let holdout = ml::check_holdout(cx, &tables, n_periods);
+    let features = ml::check_entity_features(cx, &tables);
+    let sources = sources::check_sources(cx, &tables);
     // Noise, output, locale, manifest settings and their cross-rules.
-    blocks::check_settings(cx, &tables);
+    let settings = settings::check_settings(cx, &tables);
     // Non-fatal findings.
     warn_builder_footguns(cx, n_periods);
 
+    let (about, unit) = header?;
+    // The stage column goes on a fact, known once the tables are planned.
+    let lifecycle = lifecycle?.map(|mut l| {
+        l.stage_table = config
+            .lifecycle
+            .as_ref()
+            .and_then(|d| lifecycle::stage_table(&tables, &d.track));
+        l
+    });
     Some(Plan {
         config: config.clone(),
+        about,
+        unit,
         window: window?,
         metrics: metrics?,
         lag_order: lag_order?,
@@ -236,12 +266,21 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
         auto_schema: config.dimensions.is_empty()
             && config.facts.is_empty()
             && config.events.is_empty(),
+        lifecycle,
+        seasonality: seasonality?,
+        quality: quality?,
+        holdout: holdout?,
+        features: features?,
+        sources: sources?,
+        settings: settings?,
         warnings: Vec::new(),
     })
 }
 
-fn check_header(cx: &mut Ctx<'_>) {
+/// Checks `about` and `unit`; returns them when both are valid.
+fn check_header(cx: &mut Ctx<'_>) -> Option<(String, String)> {
     let c = cx.config;
+    let before = cx.errors.len();
     if c.about.trim().is_empty() {
         cx.push(
             ValidationError::new(root().key("about"), "`about` is empty")
@@ -258,19 +297,19 @@ fn check_header(cx: &mut Ctx<'_>) {
             .expected(SQL_IDENTIFIER),
         );
     }
+    (cx.errors.len() == before).then(|| (c.about.clone(), c.unit.clone()))
 }
 
 fn check_window(cx: &mut Ctx<'_>) -> Option<ResolvedWindow> {
     let w = &cx.config.window;
     match ResolvedWindow::resolve(&w.start, &w.end, w.every) {
         Ok(r) => Some(r),
-        Err(message) => {
-            let (path, message) = if let Some(m) = message.strip_prefix("start: ") {
-                (root().key("window").key("start"), m.to_owned())
-            } else if let Some(m) = message.strip_prefix("end: ") {
-                (root().key("window").key("end"), m.to_owned())
-            } else {
-                (root().key("window"), message)
+        Err(e) => {
+            let window = root().key("window");
+            let (path, message) = match &e {
+                WindowError::Start(b) => (window.key("start"), b.to_string()),
+                WindowError::End(b) => (window.key("end"), b.to_string()),
+                _ => (window, e.to_string()),
             };
             cx.push(ValidationError::new(path, message));
             None
@@ -313,3 +352,6 @@ fn warn_builder_footguns(cx: &mut Ctx<'_>, n_periods: Option<u32>) {
         );
     }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests;

@@ -1,12 +1,13 @@
-//! Rules for `segments`, `lifecycle` and `seasonality`.
+//! Rules for `segments`: names, counts, archetype DSL, attributes, baseline,
+//! arrival and treatment.
 
 use indexmap::IndexMap;
 
 use super::{Ctx, check_len, check_range, check_unique, is_simple_name, root};
 use crate::dsl::archetype;
 use crate::error::{FieldPath, ValidationError};
-use crate::model::{Arrival, MetricType, Segment, title_case};
-use crate::plan::SegmentPlan;
+use crate::model::{Arrival, Segment, title_case};
+use crate::plan::{ArrivalPlan, SegmentPlan, TreatmentPlan};
 
 pub(super) fn check_segments(cx: &mut Ctx<'_>, n_periods: Option<u32>) -> Option<Vec<SegmentPlan>> {
     let segments = &cx.config.segments;
@@ -172,6 +173,24 @@ fn check_segment(
         seasonal_sensitivity: s.seasonal_sensitivity,
         arrival: s.arrival.clone(),
         treatment: s.treatment.clone(),
+        arrival_plan: match &s.arrival {
+            Some(a) => Some(ArrivalPlan::resolve(a, n_periods?)),
+            None => None,
+        },
+        treatment_plan: match &s.treatment {
+            Some(t) => Some(TreatmentPlan {
+                fraction: t.fraction,
+                lift_log_odds: t.lift_log_odds,
+                start_period: t.start_period,
+                treatment_label: t.treatment_label.clone(),
+                control_label: t.control_label.clone(),
+                target: match &t.target_metric {
+                    Some(m) => Some(cx.config.metrics.iter().position(|x| x.name == *m)?),
+                    None => None,
+                },
+            }),
+            None => None,
+        },
     })
 }
 
@@ -279,100 +298,5 @@ fn check_arrival(
                 late(cx, path.key("start_periods").index(i), p);
             }
         }
-    }
-}
-
-pub(super) fn check_lifecycle(cx: &mut Ctx<'_>) {
-    let Some(l) = &cx.config.lifecycle else {
-        return;
-    };
-    let path = root().key("lifecycle");
-    if !cx.has_metric(&l.track) {
-        cx.unknown_metric(path.key("track"), &l.track);
-    } else if let Some(m) = cx.config.metrics.iter().find(|m| m.name == l.track)
-        && (m.range.is_some_and(|[_, hi]| hi > 1.0) || m.r#type == MetricType::Count)
-    {
-        cx.warnings.push(format!(
-                "lifecycle tracks `{}`, whose values exceed 1, against thresholds in [0, 1]; most periods will sit in the top stage",
-                l.track
-            ));
-    }
-    if l.stages.len() < 2 || l.stages.len() > 10 {
-        cx.push(
-            ValidationError::new(path.key("stages"), "a lifecycle needs 2 to 10 stages")
-                .found(l.stages.len())
-                .expected("2-10 stages"),
-        );
-    }
-    check_unique(
-        cx,
-        "stage name",
-        l.stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (path.key("stages").index(i), s.name.as_str())),
-    );
-    let mut prev: Option<f64> = None;
-    for (i, s) in l.stages.iter().enumerate() {
-        let sp = path.key("stages").index(i);
-        check_range(cx, sp.clone(), s.threshold, 0.0, 1.0);
-        if let Some(p) = prev.filter(|&p| s.threshold <= p) {
-            cx.push(
-                ValidationError::new(
-                    sp,
-                    format!(
-                        "stage `{}` threshold is not above the previous stage's",
-                        s.name
-                    ),
-                )
-                .found(format!("{} after {p}", s.threshold))
-                .expected("strictly ascending thresholds"),
-            );
-        }
-        prev = Some(s.threshold);
-    }
-    if let Some(d) = l.downgrade_delay.filter(|d| !(1..=120).contains(d)) {
-        cx.push(
-            ValidationError::new(path.key("downgrade_delay"), "downgrade delay out of range")
-                .found(d)
-                .expected("1-120"),
-        );
-    }
-}
-
-pub(super) fn check_seasonality(cx: &mut Ctx<'_>) {
-    let effects = &cx.config.seasonality;
-    check_len(
-        cx,
-        root().key("seasonality"),
-        "seasonal effects",
-        effects.len(),
-        0,
-        12,
-    );
-    for (i, e) in effects.iter().enumerate() {
-        let p = root().key("seasonality").index(i);
-        if e.months.is_empty() || e.months.len() > 12 {
-            cx.push(
-                ValidationError::new(p.key("months"), "1 to 12 months are needed")
-                    .found(e.months.len()),
-            );
-        }
-        for (j, &m) in e.months.iter().enumerate() {
-            if !(1..=12).contains(&m) {
-                cx.push(
-                    ValidationError::new(p.key("months").index(j), "not a month")
-                        .found(m)
-                        .expected("1-12"),
-                );
-            } else if e.months[..j].contains(&m) {
-                cx.push(
-                    ValidationError::new(p.key("months").index(j), "month listed twice")
-                        .found(m)
-                        .expected("distinct months"),
-                );
-            }
-        }
-        check_range(cx, p.key("strength"), e.strength, -10.0, 10.0);
     }
 }

@@ -1,0 +1,92 @@
+//! Planned tables: kind, grain, columns and keys.
+
+use crate::dsl::column_type::ColumnType;
+
+/// Kind of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// Dimension.
+    Dimension,
+    /// Fact.
+    Fact,
+    /// Event.
+    Event,
+    /// Bridge.
+    Bridge,
+}
+
+/// Row grain of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    /// One row per period (dim_date).
+    PerPeriod,
+    /// One row per entity (or per version with SCD).
+    PerEntity,
+    /// A fixed list of rows.
+    PerReference,
+    /// One row per (entity, active period).
+    PerEntityPerPeriod,
+    /// Rows driven by a metric (variable facts, events, sub-entity dims).
+    Variable,
+    /// Children of a parent fact row.
+    PerParentRow,
+    /// Associations between two dimensions.
+    Bridge,
+}
+
+/// A planned table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TablePlan {
+    /// Table name.
+    pub name: String,
+    /// Kind.
+    pub kind: TableKind,
+    /// Grain.
+    pub grain: Grain,
+    /// Declared columns in order.
+    pub columns: Vec<ColumnPlan>,
+    /// Primary-key columns.
+    pub primary_key: Vec<String>,
+    /// Prefix of sequential keys (`<prefix>-NNN`), for tables with generated keys.
+    pub key_prefix: Option<String>,
+    /// Rows per entity of a sub-entity dimension (1 for other tables).
+    pub rows_per_entity: u32,
+}
+
+impl TablePlan {
+    /// Planned rows: per period, per entity, per entity-period or per reference row;
+    /// `None` for metric-driven grains.
+    pub fn planned_rows(&self, n_entities: u64, n_periods: u32) -> Option<u64> {
+        match self.grain {
+            Grain::PerPeriod => Some(u64::from(n_periods)),
+            Grain::PerEntity => Some(n_entities),
+            Grain::PerEntityPerPeriod => Some(n_entities * u64::from(n_periods)),
+            Grain::PerReference => Some(self.reference_rows()),
+            Grain::Variable if self.kind == TableKind::Dimension => {
+                Some(n_entities * u64::from(self.rows_per_entity))
+            }
+            Grain::Variable | Grain::PerParentRow | Grain::Bridge => None,
+        }
+    }
+
+    /// Rows of a reference table: the longest `static.` comma list.
+    pub fn reference_rows(&self) -> u64 {
+        self.columns
+            .iter()
+            .filter_map(|c| match &c.ty {
+                ColumnType::Static(v) => Some(v.split(',').count() as u64),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1)
+    }
+}
+
+/// A planned column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnPlan {
+    /// Column name.
+    pub name: String,
+    /// Parsed type.
+    pub ty: ColumnType,
+}
