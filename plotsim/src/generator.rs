@@ -184,7 +184,7 @@ impl<T: Generator> Rows<T> {
     pub fn new(plan: Plan, seed: u64) -> Result<Self> {
         crate::pipeline::supported(&plan)?;
         let map = field_map(&plan, T::__metrics())?;
-        if plan.config.noise.mcar_rate > 0.0 {
+        if plan.settings.noise.mcar_rate > 0.0 {
             check_nullable::<T>(&plan)?;
         }
         let pool = crate::pipeline::Pool::Global;
@@ -268,7 +268,7 @@ fn check_nullable<T: Generator>(plan: &Plan) -> Result<()> {
     match probe.null_into_plain.get() {
         Some(i) => Err(Error::Rows(format!(
             "the plan's noise nulls values (mcar_rate {}), but field `{}` is not an `Option`",
-            plan.config.noise.mcar_rate, fields[i].name
+            plan.settings.noise.mcar_rate, fields[i].name
         ))),
         None => Ok(()),
     }

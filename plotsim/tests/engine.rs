@@ -403,15 +403,16 @@ segments:
 #[test]
 fn lifecycle_stages_follow_the_tracked_metric() {
     use plotsim::tables::stages;
-    let l = |enforce: bool, delay: Option<u32>| plotsim::Lifecycle {
-        track: "m".into(),
-        stages: vec![
-            ("trial", 0.0).into(),
-            ("active", 0.3).into(),
-            ("power", 0.7).into(),
-        ],
+    let stage = |name: &str, threshold| plotsim::plan::StagePlan {
+        name: name.into(),
+        threshold,
+    };
+    let l = |enforce: bool, delay: Option<u32>| plotsim::plan::LifecyclePlan {
+        track: 0,
+        stages: vec![stage("trial", 0.0), stage("active", 0.3), stage("power", 0.7)],
         enforce_order: enforce,
         downgrade_delay: delay,
+        stage_table: None,
     };
     let v = [
         Some(0.1),

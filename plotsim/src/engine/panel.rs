@@ -2,15 +2,14 @@
 //! the whole window. This is the only place values are made; the run, the
 //! calibration pilot and (later) the trace all call [`generate_entity`].
 
-use plotsim_config::plan::{MetricPlan, Plan};
-use plotsim_config::{BaselineLevel, Granularity, MetricType, NoiseFamily, Polarity};
+use plotsim_config::plan::{MetricPlan, NoiseDistribution, NoisePlan, Plan};
+use plotsim_config::{BaselineLevel, MetricType, Polarity};
 
 use super::correlation::Lower;
 use super::dist::{self, Marginal, round_half_even};
 use super::entities::Entity;
 use super::rng::{Part, Stream, stream};
 use super::trajectory::{self, CurveSegment};
-use chrono::Datelike;
 
 /// Per-metric settings resolved for generation.
 #[derive(Debug, Clone)]
@@ -58,7 +57,7 @@ pub struct EngineCtx {
     pub(crate) lag_order: Vec<usize>,
     pub(crate) segments: Vec<SegmentRt>,
     pub(crate) seasonal: Vec<f64>,
-    pub(crate) noise: plotsim_config::Noise,
+    pub(crate) noise: NoisePlan,
 }
 
 /// The third of [0, 1] a baseline level selects.
@@ -87,27 +86,6 @@ fn position_band(m: &MetricPlan, level: Option<BaselineLevel>) -> Option<(f64, f
     } else {
         level.map(third)
     }
-}
-
-/// Summed seasonal strength per period (by calendar month; weekly periods
-/// take the month of their first day inside the window).
-fn seasonal_factors(plan: &Plan) -> Vec<f64> {
-    let w = &plan.window;
-    w.periods()
-        .map(|p| {
-            let mut d = p.start_date();
-            if w.granularity == Granularity::Weekly && d < w.first_day {
-                d = w.first_day;
-            }
-            let month = d.month();
-            plan.config
-                .seasonality
-                .iter()
-                .filter(|e| e.months.contains(&month))
-                .map(|e| e.strength)
-                .sum()
-        })
-        .collect()
 }
 
 fn baseline_of(s: &plotsim_config::plan::SegmentPlan, metric: usize) -> Option<BaselineLevel> {
@@ -153,13 +131,10 @@ impl EngineCtx {
                     .map(|(i, m)| position_band(m, baseline_of(s, i)))
                     .collect(),
                 sensitivity: s.seasonal_sensitivity,
-                lift: s.treatment.as_ref().map(|t| {
-                    (
-                        t.lift_log_odds,
-                        t.start_period,
-                        t.target_metric.as_ref().and_then(|n| plan.metric_index(n)),
-                    )
-                }),
+                lift: s
+                    .treatment_plan
+                    .as_ref()
+                    .map(|t| (t.lift_log_odds, t.start_period, t.target)),
             })
             .collect();
         EngineCtx {
@@ -168,8 +143,8 @@ impl EngineCtx {
             metrics,
             lag_order: plan.lag_order.clone(),
             segments,
-            seasonal: seasonal_factors(plan),
-            noise: plan.config.noise.clone(),
+            seasonal: plan.seasonality.factors.clone(),
+            noise: plan.settings.noise.clone(),
         }
     }
 
@@ -344,7 +319,7 @@ fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entit
 
 /// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
 /// value (NaN when nulled) and whether an outlier fired.
-fn add_noise(noise: &plotsim_config::Noise, s: &mut Stream, v: f64, position: f64) -> (f64, bool) {
+fn add_noise(noise: &NoisePlan, s: &mut Stream, v: f64, position: f64) -> (f64, bool) {
     let mut v = v;
     if noise.gaussian_sigma > 0.0 {
         let scale = if noise.scale_with_trajectory {
@@ -354,10 +329,12 @@ fn add_noise(noise: &plotsim_config::Noise, s: &mut Stream, v: f64, position: f6
         } else {
             noise.gaussian_sigma * v.abs()
         };
-        let e = match noise.noise_family {
-            NoiseFamily::Gaussian => s.normal(),
-            NoiseFamily::StudentT => dist::student_t(s, noise.degrees_of_freedom.unwrap_or(3.0)),
-            NoiseFamily::Laplace => dist::laplace(s.uniform()),
+        let e = match noise.family {
+            NoiseDistribution::Gaussian => s.normal(),
+            NoiseDistribution::StudentT { degrees_of_freedom } => {
+                dist::student_t(s, degrees_of_freedom)
+            }
+            NoiseDistribution::Laplace => dist::laplace(s.uniform()),
         };
         v += scale * e;
     }

@@ -57,7 +57,7 @@ fn drive(
 
 /// The config as run: seed filled in, and the format actually written.
 pub(crate) fn config_as_run(plan: &Plan, seed: u64, format: OutputFormat) -> Config {
-    let mut c = plan.config.clone();
+    let mut c = plan.source_config().clone();
     c.seed = Some(seed);
     c.output.format = format;
     c
@@ -124,7 +124,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         samples: Vec::new(),
     };
     drive(&job, &pool, true, None, &mut sink)?;
-    let config = config_as_run(plan, seed, plan.config.output.format);
+    let config = config_as_run(plan, seed, plan.settings.output.format);
     let key = sink.key.unwrap_or_else(|| AnswerKey::new(&job.prepared));
     let mut m = manifest_fixed(plan, &config, &job.prepared, &key, seed);
     m.insert(
@@ -205,7 +205,7 @@ pub fn run_with_progress(
     let dir = staging.path().to_path_buf();
     let pool = Pool::new(opts.threads);
     let job = Arc::new(Job::new(plan, seed, opts.batch_size, &pool)?);
-    let dialect = plan.config.output.sql_dialect;
+    let dialect = plan.settings.output.sql_dialect;
     let encoder = Arc::new(Encoder::new(job.schema.clone(), opts.format, dialect)?);
     let mut sink = FileSink {
         files: DatasetFiles::create(&dir, &job.schema, opts.format, dialect)?,

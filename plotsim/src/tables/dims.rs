@@ -53,7 +53,7 @@ fn cell_stream(seed: u64, table: &str, column: &str, segment: &str, index: u64) 
 
 /// The rows of a per-entity dimension for a block of entities.
 pub(crate) fn entity_dim(plan: &Plan, seed: u64, t: &TableSchema, entities: &[Entity]) -> RowBatch {
-    let locales = &plan.config.locale.0;
+    let locales = &plan.settings.locales;
     let columns = t
         .columns
         .iter()

@@ -6,6 +6,7 @@ use super::schema::{Fill, TableSchema};
 use crate::engine::panel::EntityPanel;
 use crate::keys::KeyFormat;
 use plotsim_config::Plan;
+use plotsim_config::plan::LifecyclePlan;
 
 /// Lifecycle stage index per active period of one entity, from the tracked
 /// metric's realised values (nulls included).
@@ -14,7 +15,7 @@ use plotsim_config::Plan;
 /// (0 for a null). Free mode uses it as is. `enforce_order` makes stages only
 /// move forward; with `downgrade_delay` N a stage steps back down after N
 /// consecutive periods below its threshold (a null keeps the stage).
-pub fn stages(values: &[Option<f64>], lifecycle: &plotsim_config::Lifecycle) -> Vec<usize> {
+pub fn stages(values: &[Option<f64>], lifecycle: &LifecyclePlan) -> Vec<usize> {
     let thresholds: Vec<f64> = lifecycle.stages.iter().map(|s| s.threshold).collect();
     let top = thresholds.len().saturating_sub(1);
     let candidate = |v: Option<f64>| {
@@ -126,10 +127,10 @@ pub(crate) fn fact_rows(plan: &Plan, t: &TableSchema, panels: &[EntityPanel]) ->
 }
 
 fn stage_column(plan: &Plan, panels: &[EntityPanel]) -> ColumnData {
-    let Some(l) = &plan.config.lifecycle else {
+    let Some(l) = &plan.lifecycle else {
         return ColumnData::Text(Values::new());
     };
-    let m = plan.metric_index(&l.track).unwrap_or(0);
+    let m = l.track;
     let n = plan.window.n_periods as usize;
     let mut codes = Values::new();
     for p in panels {

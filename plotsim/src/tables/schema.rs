@@ -295,17 +295,18 @@ fn entity_table(plan: &Plan, t: &TablePlan, n_entities: u64) -> Result<TableSche
     })
 }
 
-/// The first per-entity-per-period fact holding a column named after the
-/// lifecycle's tracked metric gets a `stage` column.
+/// The lifecycle's stage table (the first per-entity-per-period fact with a
+/// column named after the tracked metric) gets a `stage` column.
 fn add_stage_column(plan: &Plan, tables: &mut [TableSchema]) {
-    let Some(l) = &plan.config.lifecycle else {
+    let Some(name) = plan
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.stage_table)
+        .map(|i| &plan.tables[i].name)
+    else {
         return;
     };
-    if let Some(t) = tables.iter_mut().find(|t| {
-        t.kind == TableKind::Fact
-            && t.grain == Grain::PerEntityPerPeriod
-            && t.column_index(&l.track).is_some()
-    }) {
+    if let Some(t) = tables.iter_mut().find(|t| t.name == *name) {
         t.columns.push(column("stage", LogicalType::Text, false));
         t.fills.push(Fill::Stage);
     }

@@ -71,7 +71,7 @@ pub(crate) struct TrajectorySample {
 
 impl TrajectorySample {
     pub(crate) fn new(plan: &Plan, total: u64) -> Self {
-        let take = match plan.config.manifest.trajectory_sample_rate {
+        let take = match plan.settings.manifest.trajectory_sample_rate {
             Some(r) => ((total as f64 * r).ceil() as u64).clamp(1, total.max(1)),
             None => total.min(1000),
         };
