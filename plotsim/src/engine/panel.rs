@@ -2,7 +2,7 @@
 //! the whole window. This is the only place values are made; the run, the
 //! calibration pilot and (later) the trace all call [`generate_entity`].
 
-use plotsim_config::plan::{MetricPlan, NoiseDistribution, NoisePlan, Plan};
+use plotsim_config::plan::{FamilyParams, MetricPlan, NoiseDistribution, NoisePlan, Plan};
 use plotsim_config::{BaselineLevel, MetricType, Polarity};
 
 use super::correlation::Lower;
@@ -17,7 +17,7 @@ pub(crate) struct MetricRt {
     pub(crate) name: String,
     pub(crate) marginal: Marginal,
     pub(crate) sampler: dist::Sampler,
-    pub(crate) params: indexmap::IndexMap<String, f64>,
+    pub(crate) params: FamilyParams,
     pub(crate) polarity: Polarity,
     pub(crate) count: bool,
     pub(crate) sensitivity: f64,
@@ -103,9 +103,9 @@ impl EngineCtx {
             .iter()
             .map(|m| MetricRt {
                 name: m.name.clone(),
-                marginal: Marginal::new(m.family, &m.params),
-                sampler: dist::Sampler::new(Marginal::new(m.family, &m.params)),
-                params: m.params.clone(),
+                marginal: Marginal::new(&m.family_params),
+                sampler: dist::Sampler::new(Marginal::new(&m.family_params)),
+                params: m.family_params,
                 polarity: m.polarity,
                 count: m.kind == MetricType::Count,
                 sensitivity: m.seasonal_sensitivity,
@@ -394,7 +394,7 @@ pub fn generate_entity<O: CellObserver>(
                 p = a + p * (b - a);
             }
             let range = seg.ranges[m];
-            let centre = rt.marginal.centre(p, &rt.params, range);
+            let centre = Marginal::centre(&rt.params, p, range);
             let seasonal = ctx.seasonal[t] * rt.sensitivity * seg.sensitivity;
             let mut modulated = centre;
             if seasonal != 0.0 {

@@ -12,7 +12,7 @@ pub mod normal;
 pub mod poisson;
 pub mod table;
 
-use plotsim_config::Family;
+use plotsim_config::plan::FamilyParams;
 
 /// Scores are clipped to ±Φ⁻¹(1 - 1e-10) before the quantile maps.
 pub const Z_CLIP: f64 = 6.361_340_902_404_056;
@@ -64,27 +64,15 @@ pub enum Marginal {
 }
 
 impl Marginal {
-    /// The marginal of a family with its parameters (missing ones take the
-    /// engine defaults).
-    pub fn new(family: Family, params: &indexmap::IndexMap<String, f64>) -> Self {
-        let get = |k: &str, d: f64| params.get(k).copied().unwrap_or(d);
-        match family {
-            Family::Lognorm => Marginal::Lognorm { s: get("s", 0.85) },
-            Family::Gamma => Marginal::Gamma {
-                k: get("shape", 2.0),
-            },
-            Family::Poisson => Marginal::Poisson,
-            Family::Beta => Marginal::Beta {
-                alpha: get("alpha", 2.0),
-                beta: get("beta", 5.0),
-                scale: get("scale", 1.0),
-            },
-            Family::Normal => Marginal::Normal {
-                sigma: get("sigma", 1.0),
-            },
-            Family::Weibull => Marginal::Weibull {
-                k: get("shape", 1.0),
-            },
+    /// The marginal of a family with its resolved parameters.
+    pub fn new(params: &FamilyParams) -> Self {
+        match *params {
+            FamilyParams::Lognorm { s, .. } => Marginal::Lognorm { s },
+            FamilyParams::Gamma { shape, .. } => Marginal::Gamma { k: shape },
+            FamilyParams::Poisson { .. } => Marginal::Poisson,
+            FamilyParams::Beta { alpha, beta, scale } => Marginal::Beta { alpha, beta, scale },
+            FamilyParams::Normal { sigma, .. } => Marginal::Normal { sigma },
+            FamilyParams::Weibull { shape, .. } => Marginal::Weibull { k: shape },
         }
     }
 
@@ -149,25 +137,19 @@ impl Marginal {
     /// moves from `lo + 2%` of the range at position 0 to `hi` at position 1,
     /// so time-to-event values lengthen with the trajectory without piling up
     /// at the bounds.
-    pub fn centre(
-        self,
-        p: f64,
-        params: &indexmap::IndexMap<String, f64>,
-        range: Option<(f64, f64)>,
-    ) -> f64 {
-        let get = |k: &str, d: f64| params.get(k).copied().unwrap_or(d);
-        match self {
-            Marginal::Lognorm { .. } => get("loc", 0.0) + get("scale", 1.0) * p,
-            Marginal::Gamma { k } => k * get("scale", 1.0) * p,
-            Marginal::Poisson => get("lambda", 1.0) * p,
-            Marginal::Beta { .. } => match range {
+    pub fn centre(params: &FamilyParams, p: f64, range: Option<(f64, f64)>) -> f64 {
+        match *params {
+            FamilyParams::Lognorm { loc, scale, .. } => loc + scale * p,
+            FamilyParams::Gamma { shape, scale } => shape * scale * p,
+            FamilyParams::Poisson { lambda } => lambda * p,
+            FamilyParams::Beta { .. } => match range {
                 Some((lo, hi)) => lo + p * (hi - lo),
                 None => p,
             },
-            Marginal::Normal { .. } => get("mu", 0.0) * p,
-            Marginal::Weibull { .. } => match range {
+            FamilyParams::Normal { mu, .. } => mu * p,
+            FamilyParams::Weibull { scale, .. } => match range {
                 Some((lo, hi)) => lo + (hi - lo) * (WEIBULL_FLOOR + (1.0 - WEIBULL_FLOOR) * p),
-                None => get("scale", 1.0) * p,
+                None => scale * p,
             },
         }
     }
