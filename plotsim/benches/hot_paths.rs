@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use plotsim::engine::dist::{self, Marginal, beta, gamma, normal};
+use plotsim::engine::distribution::{self as dist, Marginal, beta, gamma, normal};
 use plotsim::engine::panel::{Draws, NoTrace, generate_entity};
 use plotsim::engine::rng::{Part, stream};
 use plotsim::write::encode::Encoder;

@@ -409,7 +409,11 @@ fn lifecycle_stages_follow_the_tracked_metric() {
     };
     let l = |enforce: bool, delay: Option<u32>| plotsim::plan::LifecyclePlan {
         track: 0,
-        stages: vec![stage("trial", 0.0), stage("active", 0.3), stage("power", 0.7)],
+        stages: vec![
+            stage("trial", 0.0),
+            stage("active", 0.3),
+            stage("power", 0.7),
+        ],
         enforce_order: enforce,
         downgrade_delay: delay,
         stage_table: None,

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
-use plotsim::engine::dist::{self, Marginal, beta, gamma, normal, poisson};
+use plotsim::engine::distribution::{self as dist, Marginal, beta, gamma, normal, poisson};
 use plotsim::engine::rng::{Part, stream};
 use statrs::distribution::{Beta, ContinuousCDF, DiscreteCDF, Gamma, Normal, Poisson};
 

@@ -6,7 +6,7 @@
 
 use plotsim_config::{Arrival, LinearDirection, Plan};
 
-use super::dist::round_half_even;
+use super::distribution::round_half_even;
 use super::rng::{Part, stream};
 
 /// One entity of the panel.

@@ -3,7 +3,7 @@
 //! files.
 //!
 //! - [`rng`]: named ChaCha8 streams.
-//! - [`dist`]: our own quantile functions and noise samplers on `libm`.
+//! - [`distribution`]: our own quantile functions and noise samplers on `libm`.
 //! - [`trajectory`]: curves and archetype stitching.
 //! - [`entities`]: segments expanded into entities (arrival, treatment).
 //! - [`correlation`]: matrices, nearest-correlation projection, Cholesky.
@@ -11,7 +11,7 @@
 //! - [`prepare`]: once-per-run set-up, including copula calibration.
 
 pub mod correlation;
-pub mod dist;
+pub mod distribution;
 pub mod entities;
 pub mod panel;
 pub mod prepare;

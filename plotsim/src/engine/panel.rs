@@ -6,7 +6,7 @@ use plotsim_config::plan::{FamilyParams, MetricPlan, NoiseDistribution, NoisePla
 use plotsim_config::{BaselineLevel, MetricType, Polarity};
 
 use super::correlation::Lower;
-use super::dist::{self, Marginal, round_half_even};
+use super::distribution::{self as dist, Marginal, round_half_even};
 use super::entities::Entity;
 use super::rng::{Part, Stream, stream};
 use super::trajectory::{self, CurveSegment};

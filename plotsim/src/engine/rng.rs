@@ -78,7 +78,7 @@ impl Stream {
     /// A standard normal draw (one uniform through Φ⁻¹).
     #[inline]
     pub fn normal(&mut self) -> f64 {
-        super::dist::normal::quantile(self.uniform())
+        super::distribution::normal::quantile(self.uniform())
     }
 
     /// A uniform integer in `[0, n)` (n >= 1), by multiply-shift on 64 bits.
