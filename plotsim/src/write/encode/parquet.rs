@@ -12,6 +12,8 @@ use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampMicrosecondArray,
 };
+use arrow_array::builder::StringBuilder;
+use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
@@ -67,17 +69,22 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
 }
 
-fn text_array<T: AsRef<str> + Clone + Default>(v: &Values<T>) -> ArrayRef {
-    Arc::new(StringArray::from_iter(
-        v.iter().map(|x| x.map(|s| s.as_ref().to_owned())),
-    ))
+fn nulls<T: Clone + Default>(v: &Values<T>) -> Option<NullBuffer> {
+    v.validity().map(NullBuffer::from)
 }
 
-/// One column as an Arrow array.
+/// One column as an Arrow array (numbers are copied in bulk, with the
+/// validity mask as the null buffer).
 fn array(c: &ColumnData) -> ArrayRef {
     match c {
-        ColumnData::Int(v) => Arc::new(Int64Array::from_iter(v.iter().map(|x| x.copied()))),
-        ColumnData::Float(v) => Arc::new(Float64Array::from_iter(v.iter().map(|x| x.copied()))),
+        ColumnData::Int(v) => Arc::new(Int64Array::new(
+            ScalarBuffer::from(v.values().to_vec()),
+            nulls(v),
+        )),
+        ColumnData::Float(v) => Arc::new(Float64Array::new(
+            ScalarBuffer::from(v.values().to_vec()),
+            nulls(v),
+        )),
         ColumnData::Bool(v) => Arc::new(BooleanArray::from_iter(v.iter().map(|x| x.copied()))),
         ColumnData::Date(v) => Arc::new(Date32Array::from_iter(
             v.iter()
@@ -86,14 +93,19 @@ fn array(c: &ColumnData) -> ArrayRef {
         ColumnData::Timestamp(v) => Arc::new(TimestampMicrosecondArray::from_iter(
             v.iter().map(|t| t.map(|t| t.and_utc().timestamp_micros())),
         )),
-        ColumnData::Text(v) => text_array(v),
+        ColumnData::Text(v) => Arc::new(StringArray::from_iter(
+            v.iter().map(|x| x.map(String::as_str)),
+        )),
         ColumnData::Key(k) => {
+            let n = k.ordinals.len();
+            let mut b = StringBuilder::with_capacity(n, n * (k.format.prefix().len() + 8));
             let mut buf = Vec::new();
-            Arc::new(StringArray::from_iter_values(k.ordinals.iter().map(|&o| {
+            for &o in &k.ordinals {
                 buf.clear();
                 k.format.write(&mut buf, o);
-                String::from_utf8_lossy(&buf).into_owned()
-            })))
+                b.append_value(std::str::from_utf8(&buf).unwrap_or_default());
+            }
+            Arc::new(b.finish())
         }
         ColumnData::Dict(d) => Arc::new(StringArray::from_iter(
             d.codes
