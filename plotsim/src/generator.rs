@@ -19,7 +19,9 @@ use crate::{Dataset, Error, Result};
 ///
 /// Implement it with `#[derive(plotsim::Generator)]` (see the derive's
 /// documentation); the derive also adds the same methods as inherent
-/// methods, so calling them needs no trait import.
+/// methods, so calling them needs no trait import. Rows are made on worker
+/// threads, one entity block at a time, so the struct is `Send + 'static`
+/// (owned fields, as the derive's field types are).
 ///
 /// # Example
 /// ```
