@@ -1,5 +1,6 @@
 //! Tables as polars `DataFrame`s (feature `polars`): a copy from plotsim's
-//! columns, with integer, float, string, date and boolean dtypes.
+//! columns, with integer, float, string, date and boolean dtypes (keys and
+//! labels as strings).
 
 use polars::prelude::{Column as PlColumn, DataFrame, DataType, PolarsResult};
 
@@ -15,16 +16,24 @@ pub fn table_to_polars(t: &Table) -> PolarsResult<DataFrame> {
         .iter()
         .map(|c| {
             let name = c.name.as_str().into();
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
             Ok(match &c.data {
-                ColumnData::Int(v) => PlColumn::new(name, v),
-                ColumnData::Float(v) => PlColumn::new(name, v),
-                ColumnData::Text(v) => PlColumn::new(name, v),
-                ColumnData::Bool(v) => PlColumn::new(name, v),
+                ColumnData::Int(v) => PlColumn::new(name, v.to_options()),
+                ColumnData::Float(v) => PlColumn::new(name, v.to_options()),
+                ColumnData::Bool(v) => PlColumn::new(name, v.to_options()),
                 ColumnData::Date(v) => {
-                    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-                    let days: Vec<i32> = v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
+                    let days: Vec<Option<i32>> = v
+                        .iter()
+                        .map(|d| d.map(|d| (*d - epoch).num_days() as i32))
+                        .collect();
                     PlColumn::new(name, days).cast(&DataType::Date)?
                 }
+                // Text, keys, labels; timestamps as ISO text (the lean polars
+                // build has no datetime dtype).
+                ColumnData::Text(_)
+                | ColumnData::Key(_)
+                | ColumnData::Dict(_)
+                | ColumnData::Timestamp(_) => PlColumn::new(name, c.data.texts()),
             })
         })
         .collect::<PolarsResult<Vec<_>>>()?;
