@@ -34,6 +34,7 @@ use crate::keys::KeyFormat;
 use crate::tables::{BatchRows, Schema, build_batch};
 use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
 use crate::write::encode::{Encoded, Encoder};
+use crate::write::manifest::array_element;
 use plotsim_config::Plan;
 
 /// Entity-period cells per entity block (about; see [`block_entities`]).
@@ -56,10 +57,40 @@ pub(crate) struct Produced {
     pub(crate) encoded: Vec<Encoded>,
     /// The block's answer-key partial.
     pub(crate) key: AnswerKey,
-    /// `archetype_assignments` entries of the block's entities.
-    pub(crate) assignments: Vec<Value>,
-    /// `trajectory_samples` entries of the block's sampled entities.
-    pub(crate) samples: Vec<Value>,
+    /// The block's entries of the manifest's per-entity arrays.
+    pub(crate) records: Records,
+}
+
+/// A block's `archetype_assignments` and `trajectory_samples` entries: as
+/// values for a dataset in memory, or already rendered (on the worker) for a
+/// manifest being streamed to a file.
+pub(crate) enum Records {
+    /// The entries as JSON values.
+    Values {
+        assignments: Vec<Value>,
+        samples: Vec<Value>,
+    },
+    /// The entries as manifest text, with their counts.
+    Rendered {
+        assignments: Rendered,
+        samples: Rendered,
+    },
+}
+
+/// Array elements rendered as `manifest.json` holds them, joined by `,\n`.
+pub(crate) struct Rendered {
+    pub(crate) text: String,
+    pub(crate) count: u64,
+}
+
+impl Rendered {
+    fn new(values: &[Value]) -> Self {
+        let parts: Vec<String> = values.iter().map(array_element).collect();
+        Rendered {
+            text: parts.join(",\n"),
+            count: values.len() as u64,
+        }
+    }
 }
 
 /// What a run shares with every block.
@@ -164,13 +195,23 @@ impl Job {
                 encoded.push(enc.encode(batch)?);
             }
         }
+        let records = if encoder.is_some() {
+            Records::Rendered {
+                assignments: Rendered::new(&assignments),
+                samples: Rendered::new(&samples),
+            }
+        } else {
+            Records::Values {
+                assignments,
+                samples,
+            }
+        };
         Ok(Produced {
             entities: range.end - range.start,
             rows: if keep_rows { rows } else { None },
             encoded,
             key,
-            assignments,
-            samples,
+            records,
         })
     }
 }

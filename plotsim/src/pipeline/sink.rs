@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::options::run_warnings;
 use super::resolve_seed;
-use super::{DEFAULT_BATCH_SIZE, Dataset, Job, Ordered, Pool, Produced, RunOptions, RunSummary};
+use super::{
+    DEFAULT_BATCH_SIZE, Dataset, Job, Ordered, Pool, Produced, Records, RunOptions, RunSummary,
+};
 use crate::error::Result;
 use crate::tables::Table;
 use crate::truth::{AnswerKey, manifest_fixed};
@@ -84,8 +86,17 @@ impl Sink for MemorySink {
             None => self.key = Some(p.key),
             Some(k) => k.merge(&p.key),
         }
-        self.assignments.extend(p.assignments);
-        self.samples.extend(p.samples);
+        match p.records {
+            Records::Values {
+                assignments,
+                samples,
+            } => {
+                self.assignments.extend(assignments);
+                self.samples.extend(samples);
+            }
+            // Blocks for memory are made with their values.
+            Records::Rendered { .. } => {}
+        }
         Ok(())
     }
 }
@@ -163,11 +174,27 @@ impl Sink for FileSink<'_> {
             None => self.key = Some(p.key),
             Some(k) => k.merge(&p.key),
         }
-        for a in &p.assignments {
-            self.assignments.push(a)?;
-        }
-        for s in &p.samples {
-            self.samples.push(s)?;
+        match &p.records {
+            Records::Rendered {
+                assignments,
+                samples,
+            } => {
+                self.assignments
+                    .push_rendered(&assignments.text, assignments.count)?;
+                self.samples.push_rendered(&samples.text, samples.count)?;
+            }
+            Records::Values {
+                assignments,
+                samples,
+            } => {
+                for (out, values) in [
+                    (&mut self.assignments, assignments),
+                    (&mut self.samples, samples),
+                ] {
+                    let r = super::Rendered::new(values);
+                    out.push_rendered(&r.text, r.count)?;
+                }
+            }
         }
         self.done += p.entities;
         (self.progress)(self.done, self.total);

@@ -38,10 +38,15 @@ impl StreamedArray {
         })
     }
 
-    pub(crate) fn push(&mut self, v: &Value) -> Result<(), WriteError> {
+    /// Appends `count` elements already rendered by [`array_element`] and
+    /// joined by `,\n`.
+    pub(crate) fn push_rendered(&mut self, text: &str, count: u64) -> Result<(), WriteError> {
+        if count == 0 {
+            return Ok(());
+        }
         let sep = if self.count == 0 { "" } else { ",\n" };
-        self.count += 1;
-        write!(self.out, "{sep}{}", array_element(v)).map_err(io_err(&self.path))
+        self.count += count;
+        write!(self.out, "{sep}{text}").map_err(io_err(&self.path))
     }
 
     /// Removes the scratch file.
