@@ -76,6 +76,29 @@ impl Marginal {
         }
     }
 
+    /// Places a unit quantile `r` of a beta or gamma marginal around the
+    /// cell's centre (the exact and the table paths share it). A beta
+    /// quantile is shifted by its mean and spread over the range (or scaled);
+    /// a gamma quantile (mean `k`) is scaled to the centre.
+    #[inline]
+    fn place(self, r: f64, centre: f64, range: Option<(f64, f64)>) -> f64 {
+        match self {
+            Marginal::Beta {
+                alpha,
+                beta: b,
+                scale,
+            } => {
+                let mean = alpha / (alpha + b);
+                match range {
+                    Some((lo, hi)) => centre + (r - mean) * (hi - lo),
+                    None => (r - mean + centre) * scale,
+                }
+            }
+            Marginal::Gamma { k } => centre / k * r,
+            _ => r,
+        }
+    }
+
     /// Whether values are integers.
     pub fn is_integer(self) -> bool {
         matches!(self, Marginal::Poisson)
@@ -94,24 +117,15 @@ impl Marginal {
                     return 0.0;
                 }
                 let (p, q) = (normal::cdf(z), normal::sf(z));
-                centre / k * gamma::quantile(k, p, q)
+                self.place(gamma::quantile(k, p, q), centre, range)
             }
             Marginal::Poisson => {
                 let (p, q) = (normal::cdf(z), normal::sf(z));
                 poisson::quantile(centre.max(0.0), p, q)
             }
-            Marginal::Beta {
-                alpha,
-                beta: b,
-                scale,
-            } => {
+            Marginal::Beta { alpha, beta: b, .. } => {
                 let (p, q) = (normal::cdf(z), normal::sf(z));
-                let r = beta::quantile(alpha, b, p, q);
-                let mean = alpha / (alpha + b);
-                match range {
-                    Some((lo, hi)) => centre + (r - mean) * (hi - lo),
-                    None => (r - mean + centre) * scale,
-                }
+                self.place(beta::quantile(alpha, b, p, q), centre, range)
             }
             Marginal::Weibull { k } => {
                 let w = weibull_unit(k, normal::sf(z));
@@ -183,19 +197,8 @@ impl Sampler {
         };
         let z = z.clamp(-Z_CLIP, Z_CLIP);
         match self.marginal {
-            Marginal::Beta {
-                alpha,
-                beta: b,
-                scale,
-            } => {
-                let r = t.eval(z);
-                let mean = alpha / (alpha + b);
-                match range {
-                    Some((lo, hi)) => centre + (r - mean) * (hi - lo),
-                    None => (r - mean + centre) * scale,
-                }
-            }
-            Marginal::Gamma { k } if centre > 0.0 => centre / k * t.eval(z),
+            m @ Marginal::Beta { .. } => m.place(t.eval(z), centre, range),
+            m @ Marginal::Gamma { .. } if centre > 0.0 => m.place(t.eval(z), centre, range),
             Marginal::Gamma { .. } => 0.0,
             m => m.value(z, centre, range),
         }
