@@ -102,7 +102,7 @@ pub trait Generator: Sized + Send + 'static {
     /// # Errors
     /// [`Error::Rows`] when a field has no metric of its name in the plan,
     /// an integer field meets a float metric (or the reverse), or the noise
-    /// can null values and a field is not an `Option`; [`Error::Unsupported`]
+    /// can null values and a field is not an `Option`; [`Error::Generate`]
     /// for plans this release does not generate.
     fn generate_from(plan: &Plan, seed: u64) -> Result<Vec<Self>> {
         Ok(Rows::new(plan.clone(), seed)?.collect())

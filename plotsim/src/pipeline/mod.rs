@@ -5,7 +5,7 @@
 //! block is the unit of parallel work: the engine generates its entities,
 //! the table builders turn them into rows, truth folds them into the
 //! block's [`AnswerKey`] partial and, for files, the encoders encode them —
-//! all on a worker. The blocks then come out in entity order ([`Ordered`])
+//! all on a worker. The blocks then come out in entity order (a bounded, ordered stream)
 //! to a sink: files ([`run`]), memory ([`generate`], a [`Dataset`]) or typed
 //! rows ([`crate::Rows`]). Every boundary inside an output file (SQL
 //! statements, Parquet row groups) falls on a block edge, so neither threads

@@ -1,6 +1,6 @@
 //! Tables: entity panels to rows. Values only; no I/O.
 //!
-//! The [`Schema`] is built once from the plan; [`build_batch`] turns one
+//! The [`Schema`] is built once from the plan; `build_batch` turns one
 //! block of entity panels into every table's rows for that block
 //! ([`BatchRows`]), columnar and typed ([`ColumnData`]). The writers see the
 //! schema and the batches, nothing else.
