@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::Result;
@@ -87,15 +88,27 @@ impl Dataset {
         let dialect = self.config.output.sql_dialect;
         let encoder = Encoder::new(self.schema.clone(), format, dialect)?;
         let mut files = DatasetFiles::create(&root, &self.schema, format, dialect)?;
+        // Every (table, block) slice in file order; encoded in parallel a
+        // wave at a time (bounded memory), appended in order.
         let mut offsets = vec![0usize; self.tables.len()];
+        let mut slices = Vec::new();
         for block in &self.block_rows {
             for (id, &n) in block.iter().enumerate() {
-                if n == 0 {
-                    continue;
+                if n > 0 {
+                    let range = offsets[id]..offsets[id] + n as usize;
+                    offsets[id] = range.end;
+                    slices.push((id, range));
                 }
-                let range = offsets[id]..offsets[id] + n as usize;
-                offsets[id] = range.end;
-                files.append(encoder.encode(&self.tables[id].batch(id, range))?)?;
+            }
+        }
+        let wave = (rayon::current_num_threads() * 2).max(2);
+        for chunk in slices.chunks(wave) {
+            let encoded: Vec<_> = chunk
+                .par_iter()
+                .map(|(id, range)| encoder.encode(&self.tables[*id].batch(*id, range.clone())))
+                .collect();
+            for e in encoded {
+                files.append(e?)?;
             }
         }
         files.finish()?;
