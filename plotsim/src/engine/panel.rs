@@ -8,7 +8,7 @@ use plotsim_config::{BaselineLevel, MetricType, Polarity};
 use super::correlation::Lower;
 use super::distribution::{self as dist, Marginal, round_half_even};
 use super::entities::Entity;
-use super::rng::{Part, Stream, stream};
+use super::rng::{Part, Recorder, Source, Stream, Tape, stream};
 use super::trajectory::{self, CurveSegment};
 
 /// Per-metric settings resolved for generation.
@@ -319,7 +319,7 @@ fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entit
 
 /// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
 /// value (NaN when nulled) and whether an outlier fired.
-fn add_noise(noise: &NoisePlan, s: &mut Stream, v: f64, position: f64) -> (f64, bool) {
+fn add_noise<S: Source>(noise: &NoisePlan, s: &mut S, v: f64, position: f64) -> (f64, bool) {
     let mut v = v;
     if noise.gaussian_sigma > 0.0 {
         let scale = if noise.scale_with_trajectory {
@@ -361,13 +361,55 @@ pub fn generate_entity<O: CellObserver>(
     draws: Draws,
     obs: &mut O,
 ) -> EntityPanel {
+    let seg = &ctx.segments[entity.segment];
+    let mut streams = metric_streams(ctx, draws, seg, entity);
+    generate_entity_from(ctx, factors, entity, &mut streams, obs)
+}
+
+/// The pilot's first round: generates an entity and records every draw of
+/// each metric stream (returned per metric, for [`replay_entity`]).
+pub(crate) fn record_entity(
+    ctx: &EngineCtx,
+    factors: &Factors,
+    entity: &Entity,
+    replica: u64,
+) -> (EntityPanel, Vec<Vec<f64>>) {
+    let seg = &ctx.segments[entity.segment];
+    let mut rec: Vec<Recorder> = metric_streams(ctx, Draws::Pilot(replica), seg, entity)
+        .into_iter()
+        .map(Recorder::new)
+        .collect();
+    let panel = generate_entity_from(ctx, factors, entity, &mut rec, &mut NoTrace);
+    (panel, rec.into_iter().map(|r| r.tape).collect())
+}
+
+/// The pilot's later rounds: the same entity from its recorded draws (which
+/// do not depend on the copula factors), with other factors.
+pub(crate) fn replay_entity(
+    ctx: &EngineCtx,
+    factors: &Factors,
+    entity: &Entity,
+    tapes: &[Vec<f64>],
+) -> EntityPanel {
+    let mut t: Vec<Tape<'_>> = tapes.iter().map(|d| Tape::new(d)).collect();
+    generate_entity_from(ctx, factors, entity, &mut t, &mut NoTrace)
+}
+
+/// The kernel: one entity over the whole window, its draws from `streams`
+/// (one per metric).
+fn generate_entity_from<O: CellObserver, S: Source>(
+    ctx: &EngineCtx,
+    factors: &Factors,
+    entity: &Entity,
+    streams: &mut [S],
+    obs: &mut O,
+) -> EntityPanel {
     let n = ctx.n_periods;
     let m_count = ctx.metrics.len();
     let seg = &ctx.segments[entity.segment];
     let mut x = vec![0.0; n];
     trajectory::positions(&seg.curves, entity.start_period, &mut x);
     let eff = effective_positions(ctx, seg, entity, &x);
-    let mut streams = metric_streams(ctx, draws, seg, entity);
     let mut values = vec![f64::NAN; m_count * n];
     let mut z = vec![0.0; m_count];
     let mut y = vec![0.0; m_count];

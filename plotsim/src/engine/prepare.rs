@@ -17,7 +17,7 @@ use plotsim_config::Plan;
 
 use super::correlation::{Lower, assemble, cholesky, nearest_correlation};
 use super::entities::Entities;
-use super::panel::{Draws, EngineCtx, EntityPanel, Factors, NoTrace, generate_entity};
+use super::panel::{EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
 pub use crate::stats::CoMoment;
 
 /// Pilot size: enough entity-periods for a correlation standard error of
@@ -119,19 +119,34 @@ fn factor(m: usize, matrix: &DMatrix<f64>, pairs: &[(usize, usize, f64)]) -> Opt
 }
 
 /// Pooled pilot correlations per slot and pair.
+///
+/// The first round records each pilot entity's draws into `tapes`; later
+/// rounds replay them (the draws do not depend on the copula, so a replay
+/// gives exactly the values a fresh stream would).
 fn measure(
     ctx: &EngineCtx,
     slots: &[Slot],
     factors: &Factors,
     pilot: &[(u64, super::entities::Entity)],
+    tapes: &mut Vec<Vec<Vec<f64>>>,
 ) -> Vec<Vec<CoMoment>> {
-    let per_entity: Vec<Vec<Vec<CoMoment>>> = pilot
-        .par_iter()
-        .map(|(replica, e)| {
-            let panel = generate_entity(ctx, factors, e, Draws::Pilot(*replica), &mut NoTrace);
-            accumulate(&panel, slots)
-        })
-        .collect();
+    let per_entity: Vec<Vec<Vec<CoMoment>>> = if tapes.is_empty() {
+        let (moments, recorded): (Vec<_>, Vec<_>) = pilot
+            .par_iter()
+            .map(|(replica, e)| {
+                let (panel, tape) = record_entity(ctx, factors, e, *replica);
+                (accumulate(&panel, slots), tape)
+            })
+            .unzip();
+        *tapes = recorded;
+        moments
+    } else {
+        pilot
+            .par_iter()
+            .zip(tapes.par_iter())
+            .map(|((_, e), tape)| accumulate(&replay_entity(ctx, factors, e, tape), slots))
+            .collect()
+    };
     let mut total: Vec<Vec<CoMoment>> = slots
         .iter()
         .map(|s| vec![CoMoment::default(); s.pairs.len()])
@@ -214,6 +229,7 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
     let mut realized: Vec<Vec<f64>> = slots.iter().map(|s| vec![0.0; s.pairs.len()]).collect();
     if has_pairs && m >= 2 && !pilot.is_empty() {
         let mut prev: Option<(Matrices, Correlations)> = None;
+        let mut tapes = Vec::new();
         // Slots (the baseline and each phase) cover disjoint periods, so each
         // keeps its own best round: an unreachable pair in one phase does not
         // hold back the others. A round's score is its slot's sum of squared
@@ -221,7 +237,7 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         let mut best: Vec<Option<BestRound>> = vec![None; slots.len()];
         while rounds < MAX_ROUNDS {
             rounds += 1;
-            let measured = measure(&ctx, &slots, &build(&current), &pilot);
+            let measured = measure(&ctx, &slots, &build(&current), &pilot, &mut tapes);
             let r: Vec<Vec<f64>> = measured
                 .iter()
                 .map(|s| s.iter().map(CoMoment::correlation).collect())
