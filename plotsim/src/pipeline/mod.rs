@@ -83,6 +83,22 @@ pub(crate) struct Rendered {
     pub(crate) count: u64,
 }
 
+impl Records {
+    /// The entries as manifest text (rendering them if they are values).
+    pub(crate) fn rendered(self) -> (Rendered, Rendered) {
+        match self {
+            Records::Rendered {
+                assignments,
+                samples,
+            } => (assignments, samples),
+            Records::Values {
+                assignments,
+                samples,
+            } => (Rendered::new(&assignments), Rendered::new(&samples)),
+        }
+    }
+}
+
 impl Rendered {
     fn new(values: &[Value]) -> Self {
         let parts: Vec<String> = values.iter().map(array_element).collect();

@@ -174,28 +174,10 @@ impl Sink for FileSink<'_> {
             None => self.key = Some(p.key),
             Some(k) => k.merge(&p.key),
         }
-        match &p.records {
-            Records::Rendered {
-                assignments,
-                samples,
-            } => {
-                self.assignments
-                    .push_rendered(&assignments.text, assignments.count)?;
-                self.samples.push_rendered(&samples.text, samples.count)?;
-            }
-            Records::Values {
-                assignments,
-                samples,
-            } => {
-                for (out, values) in [
-                    (&mut self.assignments, assignments),
-                    (&mut self.samples, samples),
-                ] {
-                    let r = super::Rendered::new(values);
-                    out.push_rendered(&r.text, r.count)?;
-                }
-            }
-        }
+        let (assignments, samples) = p.records.rendered();
+        self.assignments
+            .push_rendered(&assignments.text, assignments.count)?;
+        self.samples.push_rendered(&samples.text, samples.count)?;
         self.done += p.entities;
         (self.progress)(self.done, self.total);
         Ok(())

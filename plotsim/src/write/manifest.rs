@@ -74,7 +74,6 @@ pub(crate) fn write(
     let f = std::fs::File::create(path).map_err(io_err(path))?;
     let mut out = BufWriter::new(f);
     sections.sort_by(|x, y| x.0.cmp(&y.0));
-    let e = io_err(path);
     let mut text = String::from("{\n");
     let last = sections.len().saturating_sub(1);
     for (i, (k, section)) in sections.into_iter().enumerate() {
@@ -115,5 +114,5 @@ pub(crate) fn write(
         text.clear();
     }
     out.write_all(b"}\n").map_err(io_err(path))?;
-    out.flush().map_err(e)
+    out.flush().map_err(io_err(path))
 }

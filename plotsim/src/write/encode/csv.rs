@@ -51,12 +51,16 @@ pub fn fmt4(out: &mut Vec<u8>, x: f64) {
 
 /// The header line of a table.
 pub fn header(table: &TableSchema) -> Vec<u8> {
+    header_line(table.columns.iter().map(|c| c.name.as_str()))
+}
+
+fn header_line<'a>(names: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = Vec::new();
-    for (i, c) in table.columns.iter().enumerate() {
+    for (i, name) in names.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        field(&mut out, &c.name);
+        field(&mut out, name);
     }
     out.push(b'\n');
     out
@@ -95,15 +99,7 @@ impl CellVisitor for Cells<'_> {
 
 /// The header line of an in-memory table.
 pub fn table_header(t: &Table) -> String {
-    let mut out = Vec::new();
-    for (i, c) in t.columns.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        field(&mut out, &c.name);
-    }
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    String::from_utf8(header_line(t.columns.iter().map(|c| c.name.as_str()))).unwrap_or_default()
 }
 
 /// The data lines of an in-memory table, as a file holds them.
