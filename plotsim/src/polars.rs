@@ -58,4 +58,21 @@ impl crate::Dataset {
             .map(|t| Ok((t.name.clone(), table_to_polars(t)?)))
             .collect()
     }
+
+    /// The entity features table as a `DataFrame` (`None` when the config
+    /// does not ask for it).
+    ///
+    /// # Example
+    /// ```
+    /// let yaml = plotsim::templates::get("quickstart").unwrap().yaml.to_owned()
+    ///     + "entity_features: true\n";
+    /// let plan = plotsim::Config::from_yaml_str(&yaml)?.validate()?;
+    /// let features = plotsim::generate(&plan)?.entity_features_polars().unwrap()?;
+    /// assert_eq!(features.height(), 100);
+    /// assert!(features.column("archetype").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn entity_features_polars(&self) -> Option<PolarsResult<DataFrame>> {
+        self.entity_features().map(table_to_polars)
+    }
 }

@@ -48,15 +48,17 @@ const TYPES: [&str; 4] = [
 ];
 
 /// A random small config: 1-3 segments, 1-4 metrics (with a connection when
-/// there are two), a daily, weekly or monthly window, noise with nulls.
+/// there are two), a daily, weekly or monthly window, noise with nulls, and
+/// maybe entity features with a holdout split.
 fn config() -> impl Strategy<Value = String> {
     (
         prop::collection::vec(3u32..45, 1..=3),
         1usize..=4,
         0usize..3,
         any::<u64>(),
+        any::<bool>(),
     )
-        .prop_map(|(counts, n_metrics, every, seed)| {
+        .prop_map(|(counts, n_metrics, every, seed, ml)| {
             let (start, end, every) = [
                 ("2023-01-01", "2023-12-31", "daily"),
                 ("2019-01", "2024-12", "weekly"),
@@ -79,8 +81,13 @@ fn config() -> impl Strategy<Value = String> {
                     )
                 })
                 .collect();
+            let ml = if ml {
+                "entity_features: true\nholdout: {target: m0, periods: 3}\n"
+            } else {
+                ""
+            };
             format!(
-                "about: determinism\nunit: shop\nseed: {seed}\n\
+                "about: determinism\nunit: shop\nseed: {seed}\n{ml}\
                  window: {{start: {start}, end: {end}, every: {every}}}\n\
                  noise: {{gaussian_sigma: 0.05, outlier_rate: 0.02, mcar_rate: 0.05}}\n\
                  metrics:\n  - {}\n{connections}segments:\n{segments}",

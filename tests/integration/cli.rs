@@ -287,6 +287,58 @@ fn run_writes_the_auto_schema_dataset() {
 }
 
 #[test]
+fn run_writes_entity_features_and_the_holdout_split() {
+    let d = tmp();
+    quickstart(d.path());
+    let q = d.path().join("q.yaml");
+    let mut yaml = std::fs::read_to_string(&q).unwrap();
+    yaml.push_str("entity_features: true\nholdout: {target: spend, periods: 4}\nquality: []\n");
+    std::fs::write(&q, yaml).unwrap();
+    let o = plotsim(&["run", "q.yaml", "-o", "data"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "Wrote 6 table(s), 5,024 total row(s) to data/\n"
+    );
+    let data = d.path().join("data");
+    let read = |f: &str| std::fs::read_to_string(data.join(f)).unwrap();
+    let features = read("_entity_features.csv");
+    let header = features.lines().next().unwrap();
+    assert!(header.starts_with("customer_id,usage_mean,usage_std,usage_slope,usage_first,usage_last,usage_peak_period,tickets_mean"), "{header}");
+    assert!(
+        header.ends_with(",archetype,final_trajectory_position"),
+        "{header}"
+    );
+    assert!(!header.contains("spend_"), "{header}");
+    assert_eq!(features.lines().count(), 101);
+    // 20 training and 4 held-out months per customer (all arrive at the start).
+    assert_eq!(read("fct_customer_train.csv").lines().count(), 2001);
+    assert_eq!(read("fct_customer_holdout.csv").lines().count(), 401);
+    assert!(
+        read("fct_customer_holdout.csv")
+            .lines()
+            .skip(1)
+            .all(|l| l >= "20250901")
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
+    assert_eq!(manifest["holdout"]["cutoff_period_index"], 20);
+    assert_eq!(manifest["holdout"]["target_metric"], "spend");
+    // Entity features with quality issues is refused, naming both fields.
+    let bad = std::fs::read_to_string(&q).unwrap().replace(
+        "quality: []",
+        "quality: [{table: fct_customer, column: usage, issue: null_injection, rate: 0.1}]",
+    );
+    std::fs::write(d.path().join("bad.yaml"), bad).unwrap();
+    let o = plotsim(&["validate", "bad.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o) + &stderr(&o);
+    assert!(
+        out.contains("entity_features") && out.contains("quality"),
+        "{out}"
+    );
+}
+
+#[test]
 fn run_is_identical_across_threads_and_batch_sizes() {
     let d = tmp();
     quickstart(d.path());

@@ -51,6 +51,28 @@ impl Dataset {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// The entity features table (`_entity_features`), when the config asks
+    /// for one: a row per entity with `<metric>_mean`, `_std`, `_slope`,
+    /// `_first`, `_last` and `_peak_period` over the training window, then
+    /// `archetype` and `final_trajectory_position` unless labels are off.
+    ///
+    /// # Example
+    /// ```
+    /// let yaml = plotsim::templates::get("quickstart").unwrap().yaml.to_owned()
+    ///     + "entity_features: true\nholdout: {target: spend, periods: 4}\n";
+    /// let plan = plotsim::Config::from_yaml_str(&yaml)?.validate()?;
+    /// let data = plotsim::generate(&plan)?;
+    /// let features = data.entity_features().expect("asked for");
+    /// assert_eq!(features.rows(), 100);
+    /// assert!(features.column("usage_slope").is_some());
+    /// assert!(features.column("spend_mean").is_none()); // the holdout target
+    /// assert_eq!(data.manifest()["holdout"]["cutoff_period_index"], 20);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn entity_features(&self) -> Option<&Table> {
+        self.table(crate::tables::FEATURES_TABLE)
+    }
+
     /// Every table, in write order.
     pub fn tables(&self) -> &[Table] {
         &self.tables

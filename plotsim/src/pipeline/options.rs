@@ -134,8 +134,6 @@ pub(crate) fn supported(plan: &Plan) -> Result<()> {
             plan.tables.iter().any(|t| t.kind == TableKind::Bridge),
         ),
         ("quality", !plan.quality.is_empty()),
-        ("holdout", plan.holdout.is_some()),
-        ("entity_features", plan.features.is_some()),
         ("sources", plan.sources.is_some()),
     ];
     if let Some((name, _)) = blocks.iter().find(|(_, set)| *set) {

@@ -1,5 +1,7 @@
 //! Fact rows: one row per entity and active period.
 
+use std::ops::Range;
+
 use super::batch::RowBatch;
 use super::column::{ColumnData, DictColumn, KeyColumn, Values};
 use super::schema::{Fill, TableSchema};
@@ -63,19 +65,26 @@ pub fn stages(values: &[Option<f64>], lifecycle: &LifecyclePlan) -> Vec<usize> {
 }
 
 /// The rows of a per-entity-per-period fact for a block of entity panels:
-/// one row per entity and active period.
-pub(crate) fn fact_rows(plan: &Plan, t: &TableSchema, panels: &[EntityPanel]) -> RowBatch {
+/// one row per entity and active period within `periods` (the whole window,
+/// or one side of a holdout cutoff).
+pub(crate) fn fact_rows(
+    plan: &Plan,
+    t: &TableSchema,
+    panels: &[EntityPanel],
+    periods: &Range<usize>,
+) -> RowBatch {
     let n = plan.window.n_periods as usize;
+    let end = periods.end.min(n);
+    let active = |p: &EntityPanel| {
+        let start = (p.entity.start_period as usize).max(periods.start).min(end);
+        start..end
+    };
     let date_keys: Vec<i64> = plan
         .window
         .periods()
         .map(|p| i64::from(p.date_key()))
         .collect();
-    let rows: usize = panels
-        .iter()
-        .map(|p| n - p.entity.start_period as usize)
-        .sum();
-    let active = |p: &EntityPanel| p.entity.start_period as usize..n;
+    let rows: usize = panels.iter().map(|p| active(p).len()).sum();
     let columns = t
         .fills
         .iter()
@@ -115,7 +124,7 @@ pub(crate) fn fact_rows(plan: &Plan, t: &TableSchema, panels: &[EntityPanel]) ->
                 }
                 ColumnData::Float(v)
             }
-            Fill::Stage => stage_column(plan, panels),
+            Fill::Stage => stage_column(plan, panels, &active),
             // The schema gives facts no other fill.
             _ => ColumnData::Text((0..rows).map(|_| None).collect()),
         })
@@ -126,7 +135,13 @@ pub(crate) fn fact_rows(plan: &Plan, t: &TableSchema, panels: &[EntityPanel]) ->
     }
 }
 
-fn stage_column(plan: &Plan, panels: &[EntityPanel]) -> ColumnData {
+/// Stages are computed over each entity's whole active series (a holdout
+/// half keeps the stages of the full fact), then cut to its rows.
+fn stage_column(
+    plan: &Plan,
+    panels: &[EntityPanel],
+    active: &dyn Fn(&EntityPanel) -> Range<usize>,
+) -> ColumnData {
     let Some(l) = &plan.lifecycle else {
         return ColumnData::Text(Values::new());
     };
@@ -134,11 +149,11 @@ fn stage_column(plan: &Plan, panels: &[EntityPanel]) -> ColumnData {
     let n = plan.window.n_periods as usize;
     let mut codes = Values::new();
     for p in panels {
-        let values: Vec<Option<f64>> = (p.entity.start_period as usize..n)
-            .map(|t| p.value(m, t))
-            .collect();
-        for s in stages(&values, l) {
-            codes.push_value(s as u32);
+        let start = p.entity.start_period as usize;
+        let values: Vec<Option<f64>> = (start..n).map(|t| p.value(m, t)).collect();
+        let rows = active(p);
+        for s in &stages(&values, l)[rows.start - start..rows.end - start] {
+            codes.push_value(*s as u32);
         }
     }
     ColumnData::Dict(DictColumn {

@@ -6,24 +6,29 @@
 //! schema and the batches, nothing else.
 //!
 //! This release builds the auto schema (`dim_date`, `dim_<unit>`,
-//! `fct_<unit>`); declared schemas come next.
+//! `fct_<unit>`), the halves of a holdout split (`<fact>_train`,
+//! `<fact>_holdout`) and `_entity_features`; declared schemas come next.
 
 mod batch;
 mod column;
 mod date;
 mod dims;
 mod facts;
-mod schema;
+mod features;
+pub(crate) mod schema;
 
 pub use batch::{BatchRows, Column, RowBatch, Table};
 pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
 pub use facts::stages;
-pub use schema::{ColumnSchema, ForeignKey, LogicalType, Schema, TableId, TableSchema};
+pub use features::{FeatureStats, feature_stats};
+pub use schema::{
+    ColumnSchema, FEATURES_TABLE, ForeignKey, LogicalType, Schema, TableId, TableSchema,
+};
 
 use crate::engine::entities::Entity;
 use crate::engine::panel::EntityPanel;
 use plotsim_config::Plan;
-use plotsim_config::plan::{Grain, TableKind};
+use schema::RowSource;
 
 /// Every table's rows for one block of entities (`dim_date` with the first
 /// block, so that all rows flow through one path).
@@ -38,15 +43,11 @@ pub(crate) fn build_batch(
     let rows = schema
         .tables()
         .iter()
-        .filter_map(|t| match (t.kind, t.grain) {
-            (TableKind::Dimension, Grain::PerPeriod) => {
-                first_block.then(|| date::dim_date(t, &plan.window))
-            }
-            (TableKind::Dimension, Grain::PerEntity) => {
-                Some(dims::entity_dim(plan, seed, t, &entities))
-            }
-            (TableKind::Fact, Grain::PerEntityPerPeriod) => Some(facts::fact_rows(plan, t, panels)),
-            _ => None,
+        .filter_map(|t| match &t.source {
+            RowSource::Periods => first_block.then(|| date::dim_date(t, &plan.window)),
+            RowSource::Entities => Some(dims::entity_dim(plan, seed, t, &entities)),
+            RowSource::EntityPeriods(periods) => Some(facts::fact_rows(plan, t, panels, periods)),
+            RowSource::Features(periods) => Some(features::feature_rows(plan, t, panels, periods)),
         })
         .collect();
     BatchRows { rows }

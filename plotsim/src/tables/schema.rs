@@ -3,6 +3,8 @@
 //! once from the [`Plan`]; the only schema the writers see, so every table
 //! gets its file, header and types even when it has no rows.
 
+use std::ops::Range;
+
 use plotsim_config::Plan;
 use plotsim_config::dsl::column_type::ColumnType;
 use plotsim_config::plan::{Grain, TableKind, TablePlan};
@@ -87,7 +89,77 @@ pub(crate) enum Fill {
     Pool(String),
     /// The lifecycle stage label.
     Stage,
+    /// One aggregate of a metric over the entity's (training) window.
+    Feature { metric: usize, stat: FeatureStat },
+    /// The entity's archetype (its segment's name).
+    Archetype,
+    /// The entity's raw trajectory position in the last period of the
+    /// (training) window.
+    FinalPosition,
 }
+
+/// The six aggregates of a metric in `_entity_features`, in column order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FeatureStat {
+    Mean,
+    Std,
+    Slope,
+    First,
+    Last,
+    PeakPeriod,
+}
+
+impl FeatureStat {
+    pub(crate) const ALL: [FeatureStat; 6] = [
+        FeatureStat::Mean,
+        FeatureStat::Std,
+        FeatureStat::Slope,
+        FeatureStat::First,
+        FeatureStat::Last,
+        FeatureStat::PeakPeriod,
+    ];
+
+    /// The column suffix (`<metric>_<suffix>`).
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            FeatureStat::Mean => "mean",
+            FeatureStat::Std => "std",
+            FeatureStat::Slope => "slope",
+            FeatureStat::First => "first",
+            FeatureStat::Last => "last",
+            FeatureStat::PeakPeriod => "peak_period",
+        }
+    }
+}
+
+/// Where a table's rows come from (the builders' registry of table kinds).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RowSource {
+    /// One row per period (`dim_date`).
+    Periods,
+    /// One row per entity (a per-entity dimension).
+    Entities,
+    /// One row per entity and active period within `periods` (a fact, or
+    /// one half of its holdout split).
+    EntityPeriods(Range<usize>),
+    /// One row of aggregates per entity over `periods` (`_entity_features`).
+    Features(Range<usize>),
+}
+
+impl RowSource {
+    /// Write order: dates, dimensions, facts, features.
+    fn rank(&self) -> u8 {
+        match self {
+            RowSource::Periods => 0,
+            RowSource::Entities => 1,
+            RowSource::EntityPeriods(_) => 2,
+            RowSource::Features(_) => 3,
+        }
+    }
+}
+
+/// The name of the entity features table (the file's stem).
+pub const FEATURES_TABLE: &str = "_entity_features";
 
 /// One table of the run.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +180,8 @@ pub struct TableSchema {
     pub foreign_keys: Vec<ForeignKey>,
     /// How each column is filled (parallel to `columns`).
     pub(crate) fills: Vec<Fill>,
+    /// Where the rows come from.
+    pub(crate) source: RowSource,
     /// The key format of the table's entity keys, for per-entity tables.
     pub(crate) keys: Option<KeyFormat>,
 }
@@ -157,12 +231,13 @@ impl Schema {
         for (table, t) in tables.iter_mut().zip(&plan.tables) {
             table.foreign_keys = foreign_keys(t, &refs);
         }
-        // dim_date first, then the other dimensions, then facts.
-        tables.sort_by_key(|t| match (t.kind, t.grain) {
-            (TableKind::Dimension, Grain::PerPeriod) => 0,
-            (TableKind::Dimension, _) => 1,
-            _ => 2,
-        });
+        let mut tables = split_holdout(plan, tables);
+        if let Some(f) = features_table(plan)? {
+            tables.push(f);
+        }
+        // dim_date first, then the other dimensions, then facts (each split
+        // fact followed by its halves), then the entity features.
+        tables.sort_by_key(|t| t.source.rank());
         for (i, t) in tables.iter_mut().enumerate() {
             t.id = i;
         }
@@ -186,9 +261,7 @@ impl Schema {
 
     /// The per-entity dimension of the unit, if any.
     pub fn unit_dim(&self) -> Option<&TableSchema> {
-        self.tables
-            .iter()
-            .find(|t| t.kind == TableKind::Dimension && t.grain == Grain::PerEntity)
+        self.tables.iter().find(|t| t.source == RowSource::Entities)
     }
 }
 
@@ -234,6 +307,7 @@ fn date_table(plan: &Plan) -> TableSchema {
         primary_key: vec!["date_key".to_owned()],
         foreign_keys: Vec::new(),
         fills: fields.iter().map(|(_, _, f)| Fill::Date(*f)).collect(),
+        source: RowSource::Periods,
         keys: None,
     }
 }
@@ -291,6 +365,10 @@ fn entity_table(plan: &Plan, t: &TablePlan, n_entities: u64) -> Result<TableSche
         primary_key: t.primary_key.clone(),
         foreign_keys: Vec::new(),
         fills,
+        source: match t.grain {
+            Grain::PerEntity => RowSource::Entities,
+            _ => RowSource::EntityPeriods(0..plan.window.n_periods as usize),
+        },
         keys: Some(KeyFormat::new(&prefix.unwrap_or_default(), n_entities)),
     })
 }
@@ -310,6 +388,91 @@ fn add_stage_column(plan: &Plan, tables: &mut [TableSchema]) {
         t.columns.push(column("stage", LogicalType::Text, false));
         t.fills.push(Fill::Stage);
     }
+}
+
+/// With a holdout, each split fact is followed by `<fact>_train` (periods
+/// before the cutoff) and `<fact>_holdout` (from the cutoff on): every column,
+/// the target's included.
+fn split_holdout(plan: &Plan, tables: Vec<TableSchema>) -> Vec<TableSchema> {
+    let Some(h) = &plan.holdout else {
+        return tables;
+    };
+    let n = plan.window.n_periods as usize;
+    let cutoff = h.cutoff as usize;
+    let mut out = Vec::with_capacity(tables.len() + 2 * h.tables.len());
+    for t in tables {
+        let split = h.tables.iter().any(|&i| plan.tables[i].name == t.name);
+        let halves = split.then(|| {
+            [("train", 0..cutoff), ("holdout", cutoff..n)].map(|(suffix, periods)| TableSchema {
+                name: format!("{}_{suffix}", t.name),
+                source: RowSource::EntityPeriods(periods),
+                ..t.clone()
+            })
+        });
+        out.push(t);
+        out.extend(halves.into_iter().flatten());
+    }
+    out
+}
+
+/// `_entity_features`: the anchor's key, six aggregates per metric over the
+/// training window, then (with labels) `archetype` and
+/// `final_trajectory_position`.
+fn features_table(plan: &Plan) -> Result<Option<TableSchema>, GenerateError> {
+    let Some(f) = &plan.features else {
+        return Ok(None);
+    };
+    let anchor = f
+        .anchor
+        .map(|a| &plan.tables[a])
+        .filter(|a| a.primary_key.len() == 1)
+        .ok_or_else(|| {
+            GenerateError::Unsupported(
+                "entity_features: the schema has no per-entity dimension with a one-column primary key to anchor the rows"
+                    .into(),
+            )
+        })?;
+    let pk = anchor.primary_key[0].clone();
+    let mut columns = vec![column(&pk, LogicalType::Text, false)];
+    let mut fills = vec![Fill::EntityKey];
+    for &m in &f.metrics {
+        for stat in FeatureStat::ALL {
+            let name = format!("{}_{}", plan.metrics[m].name, stat.suffix());
+            columns.push(column(&name, LogicalType::Float, true));
+            fills.push(Fill::Feature { metric: m, stat });
+        }
+    }
+    if f.include_labels {
+        columns.push(column("archetype", LogicalType::Text, false));
+        fills.push(Fill::Archetype);
+        columns.push(column(
+            "final_trajectory_position",
+            LogicalType::Float,
+            true,
+        ));
+        fills.push(Fill::FinalPosition);
+    }
+    let n = plan.window.n_periods as usize;
+    let end = plan.holdout.as_ref().map_or(n, |h| h.cutoff as usize);
+    Ok(Some(TableSchema {
+        id: 0,
+        name: FEATURES_TABLE.to_owned(),
+        kind: TableKind::Dimension,
+        grain: Grain::PerEntity,
+        columns,
+        primary_key: vec![pk.clone()],
+        foreign_keys: vec![ForeignKey {
+            column: pk.clone(),
+            table: anchor.name.clone(),
+            references: pk,
+        }],
+        fills,
+        source: RowSource::Features(0..end),
+        keys: Some(KeyFormat::new(
+            anchor.key_prefix.as_deref().unwrap_or_default(),
+            plan.n_entities(),
+        )),
+    }))
 }
 
 /// Foreign keys: every `ref.` column to a table with a single-column key.

@@ -333,6 +333,13 @@ pub(crate) fn manifest_fixed(
     m.insert("correlation_phases".into(), json!(phases));
     m.insert("correlations".into(), json!(correlations));
     m.insert(
+        "holdout".into(),
+        plan.holdout.as_ref().map_or(Value::Null, |h| {
+            json!({"target_metric": metric(h.target), "holdout_periods": h.periods,
+                   "cutoff_period_index": h.cutoff, "min_training_periods": h.min_training_periods})
+        }),
+    );
+    m.insert(
         "noise_config".into(),
         json!({"gaussian_sigma": n.gaussian_sigma, "outlier_rate": n.outlier_rate, "mcar_rate": n.mcar_rate,
                "scale_with_trajectory": n.scale_with_trajectory, "noise_family": n.noise_family.as_str(),

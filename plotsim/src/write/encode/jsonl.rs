@@ -102,6 +102,7 @@ mod tests {
             primary_key: Vec::new(),
             foreign_keys: Vec::new(),
             fills: Vec::new(),
+            source: crate::tables::schema::RowSource::EntityPeriods(0..1),
             keys: None,
         };
         let batch = RowBatch {
