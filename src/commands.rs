@@ -356,3 +356,154 @@ fn write_or_print(output: Option<&Path>, text: &str) -> ExitCode {
         }
     }
 }
+
+/// `plotsim trace FILE --entity E --period K --metric M`.
+pub(crate) fn trace(
+    path: &Path,
+    entity: &str,
+    period: &str,
+    metric: &str,
+    seed: Option<u64>,
+    json: bool,
+) -> ExitCode {
+    let plan = match load_plan(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let Some(seed) = seed.or(plan.settings.seed) else {
+        eprintln!(
+            "Error: --seed: the config has no seed; expected the run's seed (manifest.json records it as `seed`)"
+        );
+        return ExitCode::from(1);
+    };
+    let w = &plan.window;
+    let index = period.parse::<usize>().ok().or_else(|| {
+        (0..w.n_periods)
+            .find(|&i| w.period(i).to_string() == period)
+            .map(|i| i as usize)
+    });
+    let Some(index) = index else {
+        eprintln!(
+            "Error: --period: `{period}` is neither a period index nor a period label of the window; expected 0..={} or a label {} .. {}",
+            w.n_periods - 1,
+            w.period(0),
+            w.period(w.n_periods - 1)
+        );
+        return ExitCode::from(1);
+    };
+    let t = match plotsim::trace_metric_cell(&plan, seed, entity, index, metric) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("Error: {}", e.to_string().replace('\n', "\n       "));
+            return ExitCode::from(1);
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&t) {
+            Ok(s) => outln!("{s}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let label = w.period(index as u32);
+    outln!(
+        "Trace of {} for {} ({}, archetype {}), period {} ({label}, date_key {}), seed {seed}",
+        t.metric,
+        t.entity_id,
+        t.entity,
+        t.archetype,
+        t.period_index,
+        t.date_key
+    );
+    let num = |x: f64| format!("{x:.6}");
+    let opt = |x: Option<f64>| x.map_or_else(|| "null".to_owned(), num);
+    let line = |step: &str, label: &str, value: String| outln!("  {step:<3}{label:<22}{value}");
+    line("1.", "trajectory position", num(t.trajectory_position));
+    line(
+        "",
+        "lag",
+        t.lag.as_ref().map_or_else(
+            || "none".to_owned(),
+            |l| {
+                format!(
+                    "follows {} by {} period(s){}",
+                    l.driver,
+                    l.delay,
+                    l.decay_window
+                        .map_or(String::new(), |w| format!(", averaged over {w}"))
+                )
+            },
+        ),
+    );
+    line(
+        "",
+        "treatment",
+        t.treatment.as_ref().map_or_else(
+            || "none".to_owned(),
+            |tr| {
+                format!(
+                    "lift {} log-odds from period {} ({})",
+                    tr.lift_log_odds,
+                    tr.start_period,
+                    if tr.applied {
+                        "applied"
+                    } else {
+                        "not applied to this cell"
+                    }
+                )
+            },
+        ),
+    );
+    line("2.", "effective position", num(t.effective_position));
+    line(
+        "",
+        "centre position",
+        format!("{} ({} polarity)", num(t.centre_position), t.polarity),
+    );
+    line(
+        "3.",
+        "distribution centre",
+        format!("{} ({})", num(t.distribution_centre), t.family),
+    );
+    line(
+        "4.",
+        "seasonality",
+        format!(
+            "factor {} -> centre {}",
+            num(t.seasonal_factor),
+            num(t.modulated_centre)
+        ),
+    );
+    line(
+        "5.",
+        "normal score",
+        format!(
+            "independent {}, correlated {}",
+            num(t.independent_draw),
+            num(t.correlated_draw)
+        ),
+    );
+    line("6.", "drawn value", num(t.drawn_value));
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    line(
+        "7.",
+        "noise",
+        format!(
+            "{} (outlier: {}, MCAR null: {})",
+            opt(t.noised_value),
+            yes(t.outlier_fired),
+            yes(t.mcar_fired)
+        ),
+    );
+    let clamp = match t.clamped {
+        -1 => "raised to the range minimum",
+        1 => "lowered to the range maximum",
+        _ => "none",
+    };
+    line("8.", "clamp", clamp.to_owned());
+    line("9.", "realized cell", opt(t.realized_cell));
+    ExitCode::SUCCESS
+}

@@ -60,6 +60,26 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Explain one metric cell: every step from trajectory position to the value in the fact table
+    Trace {
+        /// The config file (YAML)
+        config: PathBuf,
+        /// The entity: its key (`c-007`) or manifest name (`growing_0006`)
+        #[arg(long)]
+        entity: String,
+        /// The period: a 0-based index or a period label (`2024-09`)
+        #[arg(long)]
+        period: String,
+        /// The metric's name
+        #[arg(long)]
+        metric: String,
+        /// The run's seed (default: the config's; manifest.json records it)
+        #[arg(short, long)]
+        seed: Option<u64>,
+        /// Print the trace as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of the config
     Schema {
         /// Write to this file instead of stdout (`-` means stdout)
@@ -124,5 +144,13 @@ fn main() -> ExitCode {
             commands::template(name.as_deref().unwrap_or(""), output.as_deref())
         }
         Command::Schema { output } => commands::schema(output.as_deref()),
+        Command::Trace {
+            config,
+            entity,
+            period,
+            metric,
+            seed,
+            json,
+        } => commands::trace(&config, &entity, &period, &metric, seed, json),
     }
 }

@@ -38,6 +38,9 @@ pub enum Error {
     /// A typed row struct does not fit the plan it was asked to generate.
     #[error("rows do not fit the plan: {0}")]
     Rows(String),
+    /// A trace was asked for a cell that does not exist.
+    #[error("trace: {0}")]
+    Trace(String),
     /// Generation failed.
     #[error(transparent)]
     Generate(#[from] GenerateError),

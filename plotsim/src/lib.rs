@@ -119,6 +119,7 @@ pub use plotsim_config::*;
 #[cfg(feature = "derive")]
 #[doc = include_str!("derive.md")]
 pub use plotsim_derive::Generator;
+pub use truth::{Trace, Tracer, trace_metric_cell};
 
 /// The once-per-run set-up for `plan` with `seed`: nearest-correlation
 /// projection, copula calibration, Cholesky factors. A pure function of the

@@ -339,6 +339,67 @@ fn run_writes_entity_features_and_the_holdout_split() {
 }
 
 #[test]
+fn trace_explains_a_written_cell() {
+    let d = tmp();
+    quickstart(d.path());
+    assert!(
+        plotsim(&["run", "q.yaml", "-o", "data", "-q"], d.path())
+            .status
+            .success()
+    );
+    let fact = std::fs::read_to_string(d.path().join("data/fct_customer.csv")).unwrap();
+    // customer 7, period 8 (2024-09): every customer arrives at period 0.
+    let row: Vec<&str> = fact
+        .lines()
+        .nth(1 + 6 * 24 + 8)
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(&row[..2], ["20240901", "c-007"]);
+    let args = [
+        "trace", "q.yaml", "--entity", "c-007", "--period", "2024-09", "--metric", "spend",
+    ];
+    let o = plotsim(&args, d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("Trace of spend for c-007 (growing_0006, archetype growing), period 8 (2024-09, date_key 20240901), seed 42\n"), "{text}");
+    for step in [
+        "1. trajectory position",
+        "3. distribution centre",
+        "5. normal score",
+        "7. noise",
+        "9. realized cell",
+    ] {
+        assert!(text.contains(step), "{text}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.extend(["--json", "--seed", "42"]);
+    let o = plotsim(&json_args, d.path());
+    let t: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        format!("{:.4}", t["realized_cell"].as_f64().unwrap()),
+        row[3]
+    );
+    assert_eq!(t["entity"], "growing_0006");
+    // Every bad argument is named at once.
+    let o = plotsim(
+        &[
+            "trace", "q.yaml", "--entity", "c-700", "--period", "99", "--metric", "spent",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for part in [
+        "entity: no entity `c-700`",
+        "metric: no metric `spent`; expected one of usage, spend, tickets, renewal_score",
+        "period: 99 is outside the window",
+    ] {
+        assert!(err.contains(part), "{err}");
+    }
+}
+
+#[test]
 fn run_is_identical_across_threads_and_batch_sizes() {
     let d = tmp();
     quickstart(d.path());

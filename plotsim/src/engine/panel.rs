@@ -187,16 +187,24 @@ pub struct CellTrace {
     pub position: f64,
     /// Position after lag and treatment.
     pub effective_position: f64,
+    /// The position the centre is placed at: after polarity (1 − position
+    /// for a negative metric) and a count's baseline band.
+    pub centre_position: f64,
     /// Centre before seasonality.
     pub centre: f64,
     /// Effective seasonal strength (S·metric sensitivity·entity sensitivity).
     pub seasonal: f64,
     /// Centre after seasonality.
     pub modulated_centre: f64,
-    /// The (correlated) normal score.
+    /// The metric's own (independent) normal score.
+    pub independent_z: f64,
+    /// The normal score after the copula (equal to `independent_z` without
+    /// correlations).
     pub z: f64,
     /// Value from the marginal, before noise.
     pub drawn: f64,
+    /// Value after jitter and outliers, before the clamp (NaN when nulled).
+    pub noised: f64,
     /// Whether an outlier replaced the value.
     pub outlier: bool,
     /// Whether the cell was nulled.
@@ -447,6 +455,7 @@ fn generate_entity_from<O: CellObserver, S: Source>(
             }
             let drawn = rt.sampler.value(y[m], modulated, range);
             let (mut v, outlier) = add_noise(&ctx.noise, &mut streams[m], drawn, x[t]);
+            let noised = v;
             let mut clamped = 0;
             if !v.is_nan() {
                 if let Some((lo, hi)) = range {
@@ -470,11 +479,14 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                 metric: m,
                 position: x[t],
                 effective_position: e,
+                centre_position: p,
                 centre,
                 seasonal,
                 modulated_centre: modulated,
+                independent_z: z[m],
                 z: y[m],
                 drawn,
+                noised,
                 outlier,
                 null: v.is_nan(),
                 clamped,

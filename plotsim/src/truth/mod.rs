@@ -4,6 +4,10 @@
 //! in a merge of shards), and the manifest built from the result. Reads
 //! engine and tables types; writes nothing.
 
+mod trace;
+
+pub use trace::{Trace, TraceLag, TraceTreatment, Tracer, trace_metric_cell};
+
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
