@@ -321,9 +321,13 @@ pub(crate) fn template(name: &str, output: Option<&Path>) -> ExitCode {
 }
 
 /// `plotsim schema [-o FILE]`.
-pub(crate) fn schema(output: Option<&Path>) -> ExitCode {
-    let schema = Config::json_schema();
-    match serde_json::to_string_pretty(&schema) {
+pub(crate) fn schema(output: Option<&Path>, manifest: bool) -> ExitCode {
+    let schema = if manifest {
+        serde_json::to_value(plotsim::truth::manifest_json_schema())
+    } else {
+        serde_json::to_value(Config::json_schema())
+    };
+    match schema.and_then(|s| serde_json::to_string_pretty(&s)) {
         Ok(json) => write_or_print(output, &(json + "\n")),
         Err(e) => {
             eprintln!("Error: cannot serialise the schema: {e}");

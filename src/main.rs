@@ -80,11 +80,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the JSON Schema of the config
+    /// Print the JSON Schema of the config (or, with --manifest, of manifest.json)
     Schema {
         /// Write to this file instead of stdout (`-` means stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The schema of manifest.json instead of the config's
+        #[arg(long)]
+        manifest: bool,
     },
 }
 
@@ -143,7 +146,7 @@ fn main() -> ExitCode {
         Command::Template { name, output, .. } => {
             commands::template(name.as_deref().unwrap_or(""), output.as_deref())
         }
-        Command::Schema { output } => commands::schema(output.as_deref()),
+        Command::Schema { output, manifest } => commands::schema(output.as_deref(), manifest),
         Command::Trace {
             config,
             entity,

@@ -109,6 +109,11 @@ impl Rendered {
     }
 }
 
+/// A manifest record as a JSON value.
+fn to_value<T: serde::Serialize>(record: &T) -> Value {
+    serde_json::to_value(record).unwrap_or(Value::Null)
+}
+
 /// What a run shares with every block.
 pub(crate) struct Job {
     pub(crate) plan: Plan,
@@ -190,8 +195,8 @@ impl Job {
                     key.fold_entity(&self.prepared, &panel, &counts);
                     let (a, s) =
                         entity_records(&self.plan, &self.samples, &self.keys.key(o), &panel);
-                    assignments.push(a);
-                    samples.extend(s);
+                    assignments.push(to_value(&a));
+                    samples.extend(s.iter().map(to_value));
                     panel
                 })
                 .collect();

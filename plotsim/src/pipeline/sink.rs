@@ -14,7 +14,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::tables::Table;
-use crate::truth::{AnswerKey, manifest_fixed};
+use crate::truth::{AnswerKey, fixed_sections, manifest_fixed};
 use crate::write::dir::Staging;
 use crate::write::encode::Encoder;
 use crate::write::files::DatasetFiles;
@@ -137,7 +137,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
     drive(&job, &pool, true, None, &mut sink)?;
     let config = config_as_run(plan, seed, plan.settings.output.format);
     let key = sink.key.unwrap_or_else(|| AnswerKey::new(&job.prepared));
-    let mut m = manifest_fixed(plan, &config, &job.prepared, &key, seed);
+    let mut m = fixed_sections(&manifest_fixed(plan, &config, &job.prepared, &key, seed));
     m.insert(
         "archetype_assignments".into(),
         Value::Array(sink.assignments),
@@ -239,7 +239,7 @@ pub fn run_with_progress(
     std::fs::write(&yaml_path, config.to_yaml()).map_err(io_err(&yaml_path))?;
     if config.manifest.include {
         let key = key.unwrap_or_else(|| AnswerKey::new(&job.prepared));
-        let fixed = manifest_fixed(plan, &config, &job.prepared, &key, seed);
+        let fixed = fixed_sections(&manifest_fixed(plan, &config, &job.prepared, &key, seed));
         let mut sections: Vec<(String, Section<'_>)> = fixed
             .iter()
             .map(|(k, v)| (k.clone(), Section::Value(v)))

@@ -4,11 +4,20 @@
 //! in a merge of shards), and the manifest built from the result. Reads
 //! engine and tables types; writes nothing.
 
+mod manifest;
 mod trace;
 
+#[cfg(feature = "schema")]
+pub use manifest::manifest_json_schema;
+pub use manifest::{
+    ActiveWindow, ArchetypeAssignment, CalibrationSummary, CausalEdge, CorrelationAdjustment,
+    CorrelationCompensation, CorrelationPhase, CorrelationRecord, HoldoutRecord, Manifest,
+    NoiseRecord, SeasonalDecomposition, TrajectoryPoint, TreatmentArm, TreatmentCohort,
+    ValueAdjustment,
+};
 pub use trace::{Trace, TraceLag, TraceTreatment, Tracer, trace_metric_cell};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::entities::Entity;
@@ -105,31 +114,41 @@ pub(crate) fn entity_records(
     samples: &TrajectorySample,
     key: &str,
     panel: &EntityPanel,
-) -> (Value, Vec<Value>) {
+) -> (ArchetypeAssignment, Vec<TrajectoryPoint>) {
     let e = &panel.entity;
     let name = entity_name(plan, e);
     let seg = &plan.segments[e.segment];
-    let treatment = seg.treatment.as_ref().map(|t| {
-        json!({
-            "group": if e.treated { &t.treatment_label } else { &t.control_label },
-            "lift_log_odds": if e.treated { Some(t.lift_log_odds) } else { None },
-            "start_period": t.start_period,
-            "target_metric": t.target_metric,
-        })
+    let treatment = seg.treatment.as_ref().map(|t| TreatmentArm {
+        group: if e.treated {
+            t.treatment_label.clone()
+        } else {
+            t.control_label.clone()
+        },
+        lift_log_odds: e.treated.then_some(t.lift_log_odds),
+        start_period: t.start_period,
+        target_metric: t.target_metric.clone(),
     });
-    let assignment = json!({
-        "entity": name,
-        "entity_id": key,
-        "archetype": seg.name,
-        "active_window": {"start": e.start_period, "end": plan.window.n_periods},
-        "treatment": treatment,
-    });
+    let assignment = ArchetypeAssignment {
+        entity: name.clone(),
+        entity_id: key.to_owned(),
+        archetype: seg.name.clone(),
+        active_window: ActiveWindow {
+            start: e.start_period,
+            end: plan.window.n_periods,
+        },
+        treatment,
+    };
     let samples = if samples.contains(e.ordinal) {
         panel
             .positions
             .iter()
             .enumerate()
-            .map(|(t, &p)| json!({"entity": name, "entity_id": key, "period_index": t, "position": p.is_finite().then_some(p)}))
+            .map(|(t, &p)| TrajectoryPoint {
+                entity: name.clone(),
+                entity_id: key.to_owned(),
+                period_index: t,
+                position: p.is_finite().then_some(p),
+            })
             .collect()
     } else {
         Vec::new()
@@ -210,23 +229,18 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Every manifest key except the two per-entity arrays
-/// (`archetype_assignments`, `trajectory_samples`), which are streamed.
+/// Every manifest section except the two per-entity arrays
+/// (`archetype_assignments`, `trajectory_samples`, left empty), which are
+/// streamed.
 pub(crate) fn manifest_fixed(
     plan: &Plan,
     config: &Config,
     prepared: &Prepared,
     acc: &AnswerKey,
     seed: u64,
-) -> serde_json::Map<String, Value> {
-    let metric = |i: usize| plan.metrics[i].name.as_str();
-    let phase = |slot: usize| {
-        if slot == 0 {
-            Value::Null
-        } else {
-            json!(slot - 1)
-        }
-    };
+) -> Manifest {
+    let metric = |i: usize| plan.metrics[i].name.clone();
+    let phase = |slot: usize| slot.checked_sub(1);
     let mut correlations = Vec::new();
     let mut adjustments = Vec::new();
     let mut calibration = Vec::new();
@@ -235,124 +249,168 @@ pub(crate) fn manifest_fixed(
         let pi = slot_pair[p.slot];
         slot_pair[p.slot] += 1;
         let realized = acc.comoments[p.slot][pi];
-        correlations.push(json!({
-            "metric_a": metric(p.a), "metric_b": metric(p.b), "phase_index": phase(p.slot),
-            "requested": p.requested, "projected": round6(p.projected), "calibrated": round6(p.calibrated),
-            "realized": realized.defined_correlation().map(round6), "n_cells": realized.n as u64,
-            "infeasible": p.infeasible,
-        }));
+        correlations.push(CorrelationRecord {
+            metric_a: metric(p.a),
+            metric_b: metric(p.b),
+            phase_index: phase(p.slot),
+            requested: p.requested,
+            projected: round6(p.projected),
+            calibrated: round6(p.calibrated),
+            realized: realized.defined_correlation().map(round6),
+            n_cells: realized.n as u64,
+            infeasible: p.infeasible,
+        });
         if (p.projected - p.requested).abs() > 1e-12 {
-            adjustments.push(json!({
-                "metric_a": metric(p.a), "metric_b": metric(p.b), "phase_index": phase(p.slot),
-                "requested": p.requested, "achieved": round6(p.projected), "delta": round6(p.projected - p.requested),
-            }));
+            adjustments.push(CorrelationAdjustment {
+                metric_a: metric(p.a),
+                metric_b: metric(p.b),
+                phase_index: phase(p.slot),
+                requested: p.requested,
+                achieved: round6(p.projected),
+                delta: round6(p.projected - p.requested),
+            });
         }
-        calibration.push(json!({
-            "metric_a": metric(p.a), "metric_b": metric(p.b), "phase_index": phase(p.slot),
-            "user_target": p.requested, "copula_target": round6(p.calibrated),
-            "pilot_realized": round6(p.pilot_realized), "infeasible": p.infeasible,
-            "adjustment": round6((p.calibrated - p.projected).abs()),
-        }));
+        calibration.push(CorrelationCompensation {
+            metric_a: metric(p.a),
+            metric_b: metric(p.b),
+            phase_index: phase(p.slot),
+            user_target: p.requested,
+            copula_target: round6(p.calibrated),
+            pilot_realized: round6(p.pilot_realized),
+            infeasible: p.infeasible,
+            adjustment: round6((p.calibrated - p.projected).abs()),
+        });
     }
-    let mut graph: Vec<Value> = plan
+    let mut causal_graph: Vec<CausalEdge> = plan
         .metrics
         .iter()
         .filter_map(|m| {
             let l = m.lag.as_ref()?;
-            Some(json!({
-                "driver": metric(l.driver), "target": m.name, "lag_periods": l.delay, "blend_weight": 1.0,
-                "decay_window": l.decay_window, "decay_kernel": l.decay_window.map(|_| l.decay_kernel.as_str()),
-            }))
+            Some(CausalEdge {
+                driver: metric(l.driver),
+                target: m.name.clone(),
+                lag_periods: l.delay,
+                blend_weight: 1.0,
+                decay_window: l.decay_window,
+                decay_kernel: l.decay_window.map(|_| l.decay_kernel.as_str().to_owned()),
+            })
         })
         .collect();
-    graph.sort_by(|a, b| {
-        (a["driver"].as_str(), a["target"].as_str())
-            .cmp(&(b["driver"].as_str(), b["target"].as_str()))
-    });
-    let phases: Vec<Value> = plan
+    causal_graph.sort_by(|a, b| (&a.driver, &a.target).cmp(&(&b.driver, &b.target)));
+    let correlation_phases = plan
         .phases
         .iter()
         .enumerate()
-        .map(|(i, p)| json!({"phase_index": i, "start": p.start_period, "end": p.end_period, "n_pairs": p.pairs.len()}))
-        .collect();
-    let seasonal = if config.seasonality.is_empty() {
-        json!({})
-    } else {
-        json!({
-            "seasonal_factors": prepared.ctx.seasonal,
-            "metric_seasonal_sensitivities": plan.metrics.iter().map(|m| (m.name.clone(), json!(m.seasonal_sensitivity))).collect::<serde_json::Map<_, _>>(),
-            "segment_seasonal_sensitivities": plan.segments.iter().map(|s| (s.name.clone(), json!(s.seasonal_sensitivity))).collect::<serde_json::Map<_, _>>(),
+        .map(|(i, p)| CorrelationPhase {
+            phase_index: i,
+            start: p.start_period,
+            end: p.end_period,
+            n_pairs: p.pairs.len(),
         })
+        .collect();
+    let seasonal_decomposition = if config.seasonality.is_empty() {
+        SeasonalDecomposition::default()
+    } else {
+        SeasonalDecomposition {
+            seasonal_factors: Some(prepared.ctx.seasonal.clone()),
+            metric_seasonal_sensitivities: Some(
+                plan.metrics
+                    .iter()
+                    .map(|m| (m.name.clone(), m.seasonal_sensitivity))
+                    .collect(),
+            ),
+            segment_seasonal_sensitivities: Some(
+                plan.segments
+                    .iter()
+                    .map(|s| (s.name.clone(), s.seasonal_sensitivity))
+                    .collect(),
+            ),
+        }
     };
-    let cohorts: Vec<Value> = plan
+    let treatment_cohorts = plan
         .segments
         .iter()
         .filter_map(|s| {
             let t = s.treatment.as_ref()?;
             let treated = (0..u64::from(s.count))
-                .filter(|&i| prepared.entities.get(plan, seed, s.first_entity + i).treated)
+                .filter(|&i| {
+                    prepared
+                        .entities
+                        .get(plan, seed, s.first_entity + i)
+                        .treated
+                })
                 .count();
-            Some(json!({
-                "segment": s.name, "treatment_label": t.treatment_label, "control_label": t.control_label,
-                "n_treated": treated, "n_control": s.count as usize - treated,
-                "lift_log_odds": t.lift_log_odds, "start_period": t.start_period, "target_metric": t.target_metric,
-            }))
+            Some(TreatmentCohort {
+                segment: s.name.clone(),
+                treatment_label: t.treatment_label.clone(),
+                control_label: t.control_label.clone(),
+                n_treated: treated,
+                n_control: s.count as usize - treated,
+                lift_log_odds: t.lift_log_odds,
+                start_period: t.start_period,
+                target_metric: t.target_metric.clone(),
+            })
         })
         .collect();
-    let adjust: Vec<Value> = plan
+    let value_adjustments = plan
         .metrics
         .iter()
         .zip(&acc.counts)
-        .map(|(m, c)| {
-            json!({"metric": m.name, "cells": c.cells, "nulls": c.nulls, "outliers": c.outliers,
-                   "clamped_low": c.clamped_low, "clamped_high": c.clamped_high})
+        .map(|(m, c)| ValueAdjustment {
+            metric: m.name.clone(),
+            cells: c.cells,
+            nulls: c.nulls,
+            outliers: c.outliers,
+            clamped_low: c.clamped_low,
+            clamped_high: c.clamped_high,
         })
         .collect();
     let n = &config.noise;
-    let mut m = serde_json::Map::new();
-    m.insert("algorithm_version".into(), json!(ALGORITHM_VERSION));
-    m.insert("causal_graph".into(), json!(graph));
-    m.insert("config_sha256".into(), json!(config_sha256(config)));
-    m.insert(
-        "correlation_adjustments".into(),
-        if adjustments.is_empty() {
-            Value::Null
-        } else {
-            json!(adjustments)
+    Manifest {
+        algorithm_version: ALGORITHM_VERSION,
+        archetype_assignments: Vec::new(),
+        causal_graph,
+        config_sha256: config_sha256(config),
+        correlation_adjustments: (!adjustments.is_empty()).then_some(adjustments),
+        correlation_calibration: CalibrationSummary {
+            rounds: prepared.calibration_rounds,
+            pilot_entities: prepared.pilot_entities,
+            projection_converged: prepared.projection_converged,
         },
-    );
-    m.insert(
-        "correlation_compensations".into(),
-        if calibration.is_empty() {
-            Value::Null
-        } else {
-            json!(calibration)
-        },
-    );
-    m.insert(
-        "correlation_calibration".into(),
-        json!({"rounds": prepared.calibration_rounds, "pilot_entities": prepared.pilot_entities,
-               "projection_converged": prepared.projection_converged}),
-    );
-    m.insert("correlation_phases".into(), json!(phases));
-    m.insert("correlations".into(), json!(correlations));
-    m.insert(
-        "holdout".into(),
-        plan.holdout.as_ref().map_or(Value::Null, |h| {
-            json!({"target_metric": metric(h.target), "holdout_periods": h.periods,
-                   "cutoff_period_index": h.cutoff, "min_training_periods": h.min_training_periods})
+        correlation_compensations: (!calibration.is_empty()).then_some(calibration),
+        correlation_phases,
+        correlations,
+        holdout: plan.holdout.as_ref().map(|h| HoldoutRecord {
+            target_metric: metric(h.target),
+            holdout_periods: h.periods,
+            cutoff_period_index: h.cutoff,
+            min_training_periods: h.min_training_periods,
         }),
-    );
-    m.insert(
-        "noise_config".into(),
-        json!({"gaussian_sigma": n.gaussian_sigma, "outlier_rate": n.outlier_rate, "mcar_rate": n.mcar_rate,
-               "scale_with_trajectory": n.scale_with_trajectory, "noise_family": n.noise_family.as_str(),
-               "degrees_of_freedom": n.degrees_of_freedom}),
-    );
-    m.insert("schema_version".into(), json!(SCHEMA_VERSION));
-    m.insert("seasonal_decomposition".into(), seasonal);
-    m.insert("seed".into(), json!(seed));
-    m.insert("treatment_cohorts".into(), json!(cohorts));
-    m.insert("value_adjustments".into(), json!(adjust));
-    m
+        noise_config: NoiseRecord {
+            gaussian_sigma: n.gaussian_sigma,
+            outlier_rate: n.outlier_rate,
+            mcar_rate: n.mcar_rate,
+            scale_with_trajectory: n.scale_with_trajectory,
+            noise_family: n.noise_family.as_str().to_owned(),
+            degrees_of_freedom: n.degrees_of_freedom,
+        },
+        schema_version: SCHEMA_VERSION.to_owned(),
+        seasonal_decomposition,
+        seed,
+        trajectory_samples: Vec::new(),
+        treatment_cohorts,
+        value_adjustments,
+    }
+}
+
+/// The manifest's sections as JSON values by key, without the streamed
+/// per-entity arrays.
+pub(crate) fn fixed_sections(m: &Manifest) -> serde_json::Map<String, Value> {
+    let mut map = match serde_json::to_value(m) {
+        Ok(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    map.remove("archetype_assignments");
+    map.remove("trajectory_samples");
+    map
 }
