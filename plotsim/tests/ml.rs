@@ -259,17 +259,107 @@ fn nearest_centroid_accuracy(f: &Table) -> (f64, f64) {
     (right / total, majority)
 }
 
-#[test]
-fn a_classifier_on_the_features_beats_the_majority_baseline() {
-    // 600 customers: 300 held-out entities, so a margin of 0.2 over the
-    // baseline is about 7 standard errors.
+/// Quickstart scaled to 600 customers, with the ML blocks and `extra`.
+fn scaled(extra: &str) -> Plan {
     let yaml = plotsim::templates::get("quickstart")
         .unwrap()
         .yaml
         .replace("count: 40", "count: 240")
         .replace("count: 20", "count: 120")
-        + ML;
-    let plan = Config::from_yaml_str(&yaml).unwrap().validate().unwrap();
+        + ML
+        + extra;
+    Config::from_yaml_str(&yaml).unwrap().validate().unwrap()
+}
+
+/// The variation levels of the difficulty table in the README.
+const LEVELS: [&str; 4] = [
+    "",
+    "variation: {timing: 2, amplitude: 0.2, level: 0.1, noise: 0.3, blend: 0.3}\n",
+    "variation: {timing: 4, amplitude: 0.5, level: 0.2, noise: 0.6, blend: 0.6}\n",
+    "variation: {timing: 8, amplitude: 1.0, level: 0.4, noise: 1.0, blend: 1.0}\n",
+];
+
+#[test]
+fn accuracy_falls_toward_the_baseline_as_variation_rises() {
+    let mut last = f64::INFINITY;
+    for level in LEVELS {
+        let data = plotsim::generate(&scaled(level)).unwrap();
+        let (accuracy, majority) = nearest_centroid_accuracy(data.entity_features().unwrap());
+        eprintln!("{level:?}: nearest centroid {accuracy:.3}, majority {majority:.3}");
+        assert!(accuracy < last, "{level}: {accuracy} after {last}");
+        last = accuracy;
+    }
+    // The strongest level is close to guessing the majority (300 scored
+    // entities: a standard error of about 0.03).
+    let (_, majority) = nearest_centroid_accuracy(
+        plotsim::generate(&scaled(""))
+            .unwrap()
+            .entity_features()
+            .unwrap(),
+    );
+    assert!(last < majority + 0.1, "{last} vs {majority}");
+}
+
+#[test]
+fn variation_at_zero_changes_nothing_and_is_recorded() {
+    let off = plotsim::generate(&plan("")).unwrap();
+    let zero = plotsim::generate(&plan(
+        "variation: {timing: 0, amplitude: 0, level: 0, noise: 0, blend: 0}\n",
+    ))
+    .unwrap();
+    assert_eq!(off.table("fct_customer"), zero.table("fct_customer"));
+    assert!(
+        off.manifest()["archetype_assignments"][0]
+            .get("variation")
+            .is_none()
+    );
+    let on = plotsim::generate(&plan(
+        "variation: {timing: 3, amplitude: 0.5, level: 0.2, noise: 0.5, blend: 0.5}\n",
+    ))
+    .unwrap();
+    let a = on.manifest()["archetype_assignments"].as_array().unwrap();
+    assert_eq!(a.len(), 100);
+    let shifts: Vec<i64> = a
+        .iter()
+        .map(|x| x["variation"]["timing_shift"].as_i64().unwrap())
+        .collect();
+    assert!(shifts.iter().all(|s| s.abs() <= 3));
+    assert!(shifts.iter().any(|&s| s != 0));
+    for x in a {
+        let v = &x["variation"];
+        assert!(v["amplitude"].as_f64().unwrap().abs() <= 0.5);
+        assert!(v["level"].as_f64().unwrap().abs() <= 0.2);
+        assert!(v["blend_weight"].as_f64().unwrap() <= 0.5);
+        assert_ne!(v["blend_with"], x["archetype"]);
+    }
+    // The recorded trajectories are the entity's own (varied) positions.
+    let s = &on.manifest()["trajectory_samples"];
+    let off_s = &off.manifest()["trajectory_samples"];
+    assert_ne!(s, off_s);
+    // Out-of-range knobs are validation errors naming the field.
+    let e = Config::from_yaml_str(
+        &(plotsim::templates::get("quickstart")
+            .unwrap()
+            .yaml
+            .to_owned()
+            + "variation: {amplitude: 1.5, timing: 24}\n"),
+    )
+    .unwrap()
+    .validate()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("variation.amplitude") && e.contains("1.5"),
+        "{e}"
+    );
+    assert!(e.contains("variation.timing"), "{e}");
+}
+
+#[test]
+fn a_classifier_on_the_features_beats_the_majority_baseline() {
+    // 600 customers: 300 held-out entities, so a margin of 0.2 over the
+    // baseline is about 7 standard errors.
+    let plan = scaled("");
     let data = plotsim::generate(&plan).unwrap();
     let (accuracy, majority) = nearest_centroid_accuracy(data.entity_features().unwrap());
     eprintln!("nearest centroid {accuracy:.3}, majority {majority:.3}");

@@ -1,6 +1,7 @@
 //! `trace_metric_cell` explains the cell the run wrote: for random (entity,
 //! period, metric) cells of a config with treatment, late arrival, a lag,
-//! seasonality, correlations, outliers and MCAR nulls, the traced value is
+//! seasonality, correlations, per-entity variation, outliers and MCAR
+//! nulls, the traced value is
 //! the value in the written fact file.
 
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -17,6 +18,7 @@ unit: shop
 seed: 99
 window: [2023-01, 2024-12]
 noise: {gaussian_sigma: 0.05, outlier_rate: 0.05, mcar_rate: 0.05}
+variation: {timing: 2, amplitude: 0.3, level: 0.1, noise: 0.5, blend: 0.5}
 seasonality:
   - {months: [11, 12], strength: 0.3}
 metrics:

@@ -49,6 +49,7 @@ segments:
     arrival: {kind: uniform, start: 2, end: 10}
 entity_features: true
 holdout: {target: revenue, periods: 3}
+variation: {timing: 2, amplitude: 0.3, level: 0.1, noise: 0.5, blend: 0.5}
 ";
 
 #[test]

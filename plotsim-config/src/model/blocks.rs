@@ -238,6 +238,43 @@ pub struct QualityIssue {
     pub periods: Option<Vec<u32>>,
 }
 
+/// Per-entity variation of the archetype trajectories: the difficulty knob.
+/// Off by default (every entity of an archetype then follows the identical
+/// curve, so labels are easy to recover from features). Each entity draws
+/// its own variation from its own named stream, so turning it on moves no
+/// other draw; the drawn values are recorded in the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, TypedBuilder)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Variation {
+    /// Change points move by a whole number of periods drawn uniformly from
+    /// `[-timing, timing]` per entity (kept inside the active window).
+    #[builder(default)]
+    #[serde(default)]
+    pub timing: u32,
+    /// Each entity's trajectory is stretched around 0.5 by `1 + a`, with `a`
+    /// uniform in `[-amplitude, amplitude]` (0 to 1; at 1 a trend can vanish).
+    #[builder(default)]
+    #[serde(default)]
+    pub amplitude: f64,
+    /// Each entity's positions shift by a uniform in `[-level, level]` (0 to 1).
+    #[builder(default)]
+    #[serde(default)]
+    pub level: f64,
+    /// Each entity's jitter sigma is multiplied by `exp(noise * g)`, `g`
+    /// standard normal (0 to 3).
+    #[builder(default)]
+    #[serde(default)]
+    pub noise: f64,
+    /// Each entity's trajectory mixes in another segment's archetype (drawn
+    /// uniformly from the other segments) with a weight uniform in
+    /// `[0, blend]` (0 to 1; near 1 some entities behave like another
+    /// archetype, which pulls a classifier toward the majority baseline).
+    #[builder(default)]
+    #[serde(default)]
+    pub blend: f64,
+}
+
 /// Temporal holdout: the last `periods` periods of every fact are split off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -16,7 +16,7 @@ mod window;
 
 pub use blocks::{
     Bridge, BridgeColumn, EntityFeatures, Holdout, KeyScheme, Lifecycle, QualityIssue,
-    QualityIssueKind, SeasonalEffect, Source, Stage, VolumeMode,
+    QualityIssueKind, SeasonalEffect, Source, Stage, Variation, VolumeMode,
 };
 pub use connection::{Connection, ConnectionPair, ConnectionPhase};
 pub(crate) use metric::title_case;
@@ -114,6 +114,10 @@ pub struct Config {
     #[builder(default)]
     #[serde(default)]
     pub quality: Vec<QualityIssue>,
+    /// Per-entity variation of the trajectories (the difficulty knob).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variation: Option<Variation>,
     /// Temporal holdout split for forecasting.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

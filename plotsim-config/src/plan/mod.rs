@@ -73,6 +73,8 @@ pub struct Plan {
     pub seasonality: SeasonalityPlan,
     /// Data-quality issues in application order (`quality`).
     pub quality: Vec<QualityPlan>,
+    /// Per-entity variation (`variation`), when declared.
+    pub variation: Option<crate::model::Variation>,
     /// The temporal holdout split (`holdout`), when declared.
     pub holdout: Option<HoldoutPlan>,
     /// The entity features table (`entity_features`), when declared.

@@ -187,3 +187,43 @@ pub(super) fn check_entity_features(
             .position(|t| t.kind == TableKind::Dimension && t.grain == Grain::PerEntity),
     }))
 }
+
+/// Checks the variation block; `None` when it has errors, `Some(None)` when
+/// it is absent.
+pub(super) fn check_variation(
+    cx: &mut Ctx<'_>,
+    n_periods: Option<u32>,
+) -> Option<Option<crate::model::Variation>> {
+    let Some(v) = cx.config.variation else {
+        return Some(None);
+    };
+    let before = cx.errors.len();
+    let p = root().key("variation");
+    for (key, value, max) in [
+        ("amplitude", v.amplitude, 1.0),
+        ("blend", v.blend, 1.0),
+        ("level", v.level, 1.0),
+        ("noise", v.noise, 3.0),
+    ] {
+        if !(0.0..=max).contains(&value) {
+            cx.push(
+                ValidationError::new(p.key(key), format!("variation {key} out of range"))
+                    .found(value)
+                    .expected(format!("a number from 0 to {max}")),
+            );
+        }
+    }
+    if let Some(n) = n_periods
+        && v.timing >= n
+    {
+        cx.push(
+            ValidationError::new(
+                p.key("timing"),
+                "the timing shift is not shorter than the window",
+            )
+            .found(v.timing)
+            .expected(format!("0-{} periods", n.saturating_sub(1))),
+        );
+    }
+    (cx.errors.len() == before).then_some(Some(v))
+}

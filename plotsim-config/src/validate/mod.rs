@@ -237,6 +237,7 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
     let quality = quality::check_quality(cx, &tables, n_periods);
     let holdout = ml::check_holdout(cx, &tables, n_periods);
     let features = ml::check_entity_features(cx, &tables);
+    let variation = ml::check_variation(cx, n_periods);
     let sources = sources::check_sources(cx, &tables);
     // Noise, output, locale, manifest settings and their cross-rules.
     let settings = settings::check_settings(cx, &tables);
@@ -269,6 +270,7 @@ fn check(cx: &mut Ctx<'_>) -> Option<Plan> {
         lifecycle,
         seasonality: seasonality?,
         quality: quality?,
+        variation: variation?,
         holdout: holdout?,
         features: features?,
         sources: sources?,

@@ -58,6 +58,7 @@ pub struct EngineCtx {
     pub(crate) segments: Vec<SegmentRt>,
     pub(crate) seasonal: Vec<f64>,
     pub(crate) noise: NoisePlan,
+    pub(crate) variation: Option<plotsim_config::Variation>,
 }
 
 /// The third of [0, 1] a baseline level selects.
@@ -145,6 +146,7 @@ impl EngineCtx {
             segments,
             seasonal: plan.seasonality.factors.clone(),
             noise: plan.settings.noise.clone(),
+            variation: plan.variation,
         }
     }
 
@@ -154,11 +156,104 @@ impl EngineCtx {
     }
 }
 
+/// What one entity drew from the `variation` block.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EntityVariation {
+    /// Periods every change point moved by.
+    pub timing_shift: i64,
+    /// The stretch `a`: positions are `0.5 + (1 + a)(p - 0.5)`, before the level shift.
+    pub amplitude: f64,
+    /// The shift added to every position (then clamped to [0, 1]).
+    pub level: f64,
+    /// The factor on the jitter sigma.
+    pub noise_scale: f64,
+    /// The segment whose archetype is mixed in (index into the plan's
+    /// segments; `None` without a blend).
+    #[serde(skip)]
+    pub blend_segment: Option<usize>,
+    /// The name of that segment.
+    pub blend_with: Option<String>,
+    /// Its weight: positions are `(1 - w) own + w other`, before stretch and level.
+    pub blend_weight: f64,
+}
+
+impl EntityVariation {
+    /// The entity's draws, from its own stream `("variation", segment, index)`
+    /// (drawn in a fixed order whatever the settings, so changing one knob
+    /// moves no other draw).
+    fn draw(ctx: &EngineCtx, v: &plotsim_config::Variation, segment: usize, index: u64) -> Self {
+        let mut s = stream(
+            ctx.seed,
+            &[
+                Part::Str("variation"),
+                Part::Str(&ctx.segments[segment].name),
+                Part::U64(index),
+            ],
+        );
+        let span = 2 * u64::from(v.timing) + 1;
+        let timing_shift = s.below(span) as i64 - i64::from(v.timing);
+        let amplitude = v.amplitude * (2.0 * s.uniform() - 1.0);
+        let level = v.level * (2.0 * s.uniform() - 1.0);
+        let g = s.normal();
+        let others = ctx.segments.len() as u64 - 1;
+        let other = s.below(others.max(1)) as usize;
+        let other = other + usize::from(other >= segment);
+        let blend_weight = v.blend * s.uniform();
+        let blend_segment = (others > 0 && blend_weight > 0.0).then_some(other);
+        EntityVariation {
+            timing_shift,
+            amplitude,
+            level,
+            noise_scale: if v.noise > 0.0 {
+                libm::exp(v.noise * g)
+            } else {
+                1.0
+            },
+            blend_segment,
+            blend_with: blend_segment.map(|o| ctx.segments[o].name.clone()),
+            blend_weight: if blend_segment.is_some() {
+                blend_weight
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// Applies the blend, stretch and level shift to the active positions.
+    fn apply(&self, ctx: &EngineCtx, start_period: u32, x: &mut [f64]) {
+        if let Some(o) = self.blend_segment {
+            let mut other = vec![0.0; x.len()];
+            trajectory::positions_shifted(
+                &ctx.segments[o].curves,
+                start_period,
+                self.timing_shift,
+                &mut other,
+            );
+            let w = self.blend_weight;
+            for (p, q) in x.iter_mut().zip(&other) {
+                if !p.is_nan() {
+                    *p = (1.0 - w) * *p + w * q;
+                }
+            }
+        }
+        if self.amplitude == 0.0 && self.level == 0.0 {
+            return;
+        }
+        for p in x.iter_mut().filter(|p| !p.is_nan()) {
+            *p = (0.5 + (1.0 + self.amplitude) * (*p - 0.5) + self.level).clamp(0.0, 1.0);
+        }
+    }
+}
+
 /// One entity's panel: trajectory positions and realised values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityPanel {
     /// The entity.
     pub entity: Entity,
+    /// Its draws from the `variation` block, when there is one.
+    pub variation: Option<EntityVariation>,
     /// Raw trajectory position per period (NaN before arrival).
     pub positions: Vec<f64>,
     /// Values, metric-major: `values[m * n_periods + t]`; NaN = null or inactive.
@@ -327,15 +422,21 @@ fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entit
 
 /// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
 /// value (NaN when nulled) and whether an outlier fired.
-fn add_noise<S: Source>(noise: &NoisePlan, s: &mut S, v: f64, position: f64) -> (f64, bool) {
+fn add_noise<S: Source>(
+    noise: &NoisePlan,
+    sigma: f64,
+    s: &mut S,
+    v: f64,
+    position: f64,
+) -> (f64, bool) {
     let mut v = v;
-    if noise.gaussian_sigma > 0.0 {
+    if sigma > 0.0 {
         let scale = if noise.scale_with_trajectory {
-            noise.gaussian_sigma * position
+            sigma * position
         } else if v == 0.0 {
-            noise.gaussian_sigma
+            sigma
         } else {
-            noise.gaussian_sigma * v.abs()
+            sigma * v.abs()
         };
         let e = match noise.family {
             NoiseDistribution::Gaussian => s.normal(),
@@ -416,7 +517,16 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     let m_count = ctx.metrics.len();
     let seg = &ctx.segments[entity.segment];
     let mut x = vec![0.0; n];
-    trajectory::positions(&seg.curves, entity.start_period, &mut x);
+    let variation = ctx
+        .variation
+        .as_ref()
+        .map(|v| EntityVariation::draw(ctx, v, entity.segment, entity.index));
+    let shift = variation.as_ref().map_or(0, |v| v.timing_shift);
+    trajectory::positions_shifted(&seg.curves, entity.start_period, shift, &mut x);
+    if let Some(v) = &variation {
+        v.apply(ctx, entity.start_period, &mut x);
+    }
+    let sigma = ctx.noise.gaussian_sigma * variation.as_ref().map_or(1.0, |v| v.noise_scale);
     let eff = effective_positions(ctx, seg, entity, &x);
     let mut values = vec![f64::NAN; m_count * n];
     let mut z = vec![0.0; m_count];
@@ -454,7 +564,7 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                 }
             }
             let drawn = rt.sampler.value(y[m], modulated, range);
-            let (mut v, outlier) = add_noise(&ctx.noise, &mut streams[m], drawn, x[t]);
+            let (mut v, outlier) = add_noise(&ctx.noise, sigma, &mut streams[m], drawn, x[t]);
             let noised = v;
             let mut clamped = 0;
             if !v.is_nan() {
@@ -496,6 +606,7 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     }
     EntityPanel {
         entity: entity.clone(),
+        variation,
         positions: x,
         values,
     }

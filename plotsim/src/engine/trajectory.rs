@@ -236,6 +236,17 @@ fn evaluate(curve: Curve, len: usize, out: &mut [f64]) {
 /// Fills `out` (length n) with the positions of an entity arriving at
 /// `start_period`; periods before arrival get NaN.
 pub fn positions(segments: &[CurveSegment], start_period: u32, out: &mut [f64]) {
+    positions_shifted(segments, start_period, 0, out);
+}
+
+/// [`positions`] with every change point moved by `shift` periods (kept in
+/// order and inside the active window): the per-entity timing variation.
+pub fn positions_shifted(
+    segments: &[CurveSegment],
+    start_period: u32,
+    shift: i64,
+    out: &mut [f64],
+) {
     let n = out.len();
     let s = (start_period as usize).min(n);
     out[..s].fill(f64::NAN);
@@ -243,8 +254,9 @@ pub fn positions(segments: &[CurveSegment], start_period: u32, out: &mut [f64]) 
     let mut bounds = Vec::with_capacity(segments.len() + 1);
     bounds.push(0usize);
     for seg in &segments[..segments.len().saturating_sub(1)] {
-        let b = (libm::floor(seg.end.clamp(0.0, 1.0) * m as f64 + 1e-9) as usize)
-            .clamp(*bounds.last().unwrap_or(&0), m);
+        let b = (libm::floor(seg.end.clamp(0.0, 1.0) * m as f64 + 1e-9) as i64 + shift)
+            .clamp(0, m as i64) as usize;
+        let b = b.clamp(*bounds.last().unwrap_or(&0), m);
         bounds.push(b);
     }
     bounds.push(m);

@@ -64,6 +64,9 @@ pub struct ArchetypeAssignment {
     pub active_window: ActiveWindow,
     /// The treatment arm, when the segment has a treatment.
     pub treatment: Option<TreatmentArm>,
+    /// What the entity drew from the `variation` block (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variation: Option<crate::engine::panel::EntityVariation>,
 }
 
 /// Periods `[start, end)` in which an entity has rows.

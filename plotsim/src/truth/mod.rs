@@ -137,6 +137,7 @@ pub(crate) fn entity_records(
             end: plan.window.n_periods,
         },
         treatment,
+        variation: panel.variation.clone(),
     };
     let samples = if samples.contains(e.ordinal) {
         panel

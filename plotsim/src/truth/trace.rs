@@ -53,6 +53,9 @@ pub struct Trace {
     pub family: &'static str,
     /// `positive` or `negative`.
     pub polarity: &'static str,
+    /// The entity's draws from the `variation` block, when there is one
+    /// (its trajectory position below includes them).
+    pub variation: Option<crate::engine::panel::EntityVariation>,
     /// Step 1: the raw trajectory position of the entity's archetype.
     pub trajectory_position: f64,
     /// The lag blend, if the metric follows another.
@@ -236,7 +239,7 @@ impl<'p> Tracer<'p> {
             metric: m,
             found: None,
         };
-        generate_entity(
+        let panel = generate_entity(
             &prepared.ctx,
             &prepared.factors,
             &e,
@@ -276,6 +279,7 @@ impl<'p> Tracer<'p> {
                 Polarity::Positive => "positive",
                 Polarity::Negative => "negative",
             },
+            variation: panel.variation,
             trajectory_position: c.position,
             lag: mp.lag.as_ref().map(|l| TraceLag {
                 driver: plan.metrics[l.driver].name.clone(),
