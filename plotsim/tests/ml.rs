@@ -368,3 +368,19 @@ fn a_classifier_on_the_features_beats_the_majority_baseline() {
         "accuracy {accuracy:.3} vs majority {majority:.3}"
     );
 }
+
+#[test]
+#[ignore = "prints the one-knob table of the README"]
+fn one_knob_at_a_time() {
+    for knob in [
+        "timing: 8",
+        "amplitude: 1.0",
+        "level: 0.4",
+        "noise: 1.0",
+        "blend: 1.0",
+    ] {
+        let data = plotsim::generate(&scaled(&format!("variation: {{{knob}}}\n"))).unwrap();
+        let (accuracy, _) = nearest_centroid_accuracy(data.entity_features().unwrap());
+        eprintln!("| `{{{knob}}}` | {accuracy:.3} |");
+    }
+}
