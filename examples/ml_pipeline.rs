@@ -16,6 +16,12 @@ use std::collections::BTreeMap;
 
 use plotsim::tables::{ColumnData, Table};
 
+/// (period index, value) points per customer.
+type Series = BTreeMap<String, Vec<(f64, f64)>>;
+
+/// Errors of this example.
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variation = std::env::args().nth(1);
     let mut yaml = plotsim::templates::get("quickstart")
@@ -143,19 +149,18 @@ fn forecast(
         .zip(dates.column("period_index").ok_or("period_index")?.i64s())
         .filter_map(|(k, i)| Some((k?, i? as f64)))
         .collect();
-    let series =
-        |t: &Table| -> Result<BTreeMap<String, Vec<(f64, f64)>>, Box<dyn std::error::Error>> {
-            let keys = t.column("customer_id").ok_or("customer_id")?.texts();
-            let when = t.column("date_key").ok_or("date_key")?.i64s();
-            let spend = t.column("spend").ok_or("spend")?.f64s();
-            let mut out: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-            for ((k, d), v) in keys.into_iter().zip(when).zip(spend) {
-                if let (Some(k), Some(d), Some(v)) = (k, d, v) {
-                    out.entry(k).or_default().push((period[&d], v));
-                }
+    let series = |t: &Table| -> Res<Series> {
+        let keys = t.column("customer_id").ok_or("customer_id")?.texts();
+        let when = t.column("date_key").ok_or("date_key")?.i64s();
+        let spend = t.column("spend").ok_or("spend")?.f64s();
+        let mut out = Series::new();
+        for ((k, d), v) in keys.into_iter().zip(when).zip(spend) {
+            if let (Some(k), Some(d), Some(v)) = (k, d, v) {
+                out.entry(k).or_default().push((period[&d], v));
             }
-            Ok(out)
-        };
+        }
+        Ok(out)
+    };
     let (train, hold) = (series(train)?, series(hold)?);
     let (mut err, mut naive, mut n) = (0.0, 0.0, 0.0);
     for (id, pts) in &train {
