@@ -89,4 +89,31 @@ pub struct ColumnPlan {
     pub name: String,
     /// Parsed type.
     pub ty: ColumnType,
+    /// The bounds of a `range` column.
+    pub range: Option<RangePlan>,
+    /// The labels of a `bucket` column.
+    pub labels: Vec<String>,
+}
+
+impl ColumnPlan {
+    /// A column without type parameters.
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        ColumnPlan {
+            name: name.into(),
+            ty,
+            range: None,
+            labels: Vec::new(),
+        }
+    }
+}
+
+/// The bounds of a `range` column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangePlan {
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound (inclusive for integers, exclusive for floats).
+    pub hi: f64,
+    /// Whether both bounds are integers (the values are then integers).
+    pub integer: bool,
 }

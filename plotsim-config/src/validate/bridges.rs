@@ -135,10 +135,7 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<Ta
                     {
                         cx.unknown_metric(cp.key("type"), m);
                     }
-                    columns.push(ColumnPlan {
-                        name: c.name.clone(),
-                        ty,
-                    });
+                    columns.push(ColumnPlan::new(c.name.clone(), ty));
                 }
                 Ok(_) => cx.push(
                     ValidationError::new(

@@ -3,10 +3,10 @@
 use std::ops::Range;
 
 use super::batch::RowBatch;
+use super::cells::{self, Cell};
 use super::column::{ColumnData, DictColumn, KeyColumn, Values};
 use super::schema::{Fill, TableSchema};
 use crate::engine::panel::EntityPanel;
-use crate::keys::KeyFormat;
 use plotsim_config::Plan;
 use plotsim_config::plan::LifecyclePlan;
 
@@ -69,6 +69,7 @@ pub fn stages(values: &[Option<f64>], lifecycle: &LifecyclePlan) -> Vec<usize> {
 /// or one side of a holdout cutoff).
 pub(crate) fn fact_rows(
     plan: &Plan,
+    seed: u64,
     t: &TableSchema,
     panels: &[EntityPanel],
     periods: &Range<usize>,
@@ -86,9 +87,10 @@ pub(crate) fn fact_rows(
         .collect();
     let rows: usize = panels.iter().map(|p| active(p).len()).sum();
     let columns = t
-        .fills
+        .columns
         .iter()
-        .map(|fill| match fill {
+        .zip(&t.fills)
+        .map(|(c, fill)| match fill {
             Fill::DateKey => {
                 let mut v = Vec::with_capacity(rows);
                 for p in panels {
@@ -96,13 +98,13 @@ pub(crate) fn fact_rows(
                 }
                 ColumnData::Int(Values::from_values(v))
             }
-            Fill::EntityKey => {
+            Fill::EntityKey(format) => {
                 let mut v = Vec::with_capacity(rows);
                 for p in panels {
                     v.extend(std::iter::repeat_n(p.entity.ordinal, active(p).len()));
                 }
                 ColumnData::Key(KeyColumn {
-                    format: t.keys.clone().unwrap_or_else(|| KeyFormat::new("", 0)),
+                    format: format.clone(),
                     ordinals: v,
                 })
             }
@@ -125,13 +127,80 @@ pub(crate) fn fact_rows(
                 ColumnData::Float(v)
             }
             Fill::Stage => stage_column(plan, panels, &active),
-            // The schema gives facts no other fill.
-            _ => ColumnData::Text((0..rows).map(|_| None).collect()),
+            _ => {
+                let mut out = Vec::with_capacity(rows);
+                for p in panels {
+                    row_cells(plan, seed, t, &c.name, fill, p, active(p), &mut out);
+                }
+                cells::column(c.ty, fill, out)
+            }
         })
         .collect();
     RowBatch {
         table: t.id,
         columns,
+    }
+}
+
+/// The cells of a non-metric column for one entity's rows `rows`. Random
+/// cells are drawn for every active period in order (so a holdout half holds
+/// exactly the full fact's cells); a reference pick is drawn once per entity.
+#[allow(clippy::too_many_arguments)]
+fn row_cells(
+    plan: &Plan,
+    seed: u64,
+    t: &TableSchema,
+    column: &str,
+    fill: &Fill,
+    p: &EntityPanel,
+    rows: Range<usize>,
+    out: &mut Vec<Cell>,
+) {
+    let e = &p.entity;
+    let seg = &plan.segments[e.segment];
+    let start = e.start_period as usize;
+    match fill {
+        Fill::Const(l) => out.extend(rows.map(|_| Cell::from(l))),
+        Fill::Timestamp => {
+            for t in rows {
+                let day = plan.window.period(t as u32).start_date();
+                out.push(day.and_hms_opt(0, 0, 0).map_or(Cell::Null, Cell::Timestamp));
+            }
+        }
+        Fill::Bucket(labels) => {
+            let n = labels.len().max(1);
+            for t in rows {
+                let x = p.positions[t];
+                let i = ((x * n as f64).floor().max(0.0) as usize).min(n - 1);
+                out.push(labels.get(i).map_or(Cell::Null, |l| Cell::Text(l.clone())));
+            }
+        }
+        f if cells::draws(f) => {
+            let pool = match f {
+                Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),
+                _ => None,
+            };
+            let locales = &plan.settings.locales;
+            let per_entity = match f {
+                Fill::SubPick { per_entity, .. } => u64::from(*per_entity),
+                _ => 1,
+            };
+            let mut s = cells::cell_stream(seed, "fact", &t.name, column, &seg.name, e.index);
+            if let Fill::RefPick { .. } = f {
+                let once = cells::draw(f, locales, pool, 0, &mut s);
+                out.extend(rows.map(|_| once.clone()));
+                return;
+            }
+            let first_row = e.ordinal * per_entity;
+            for period in start..rows.end {
+                let cell = cells::draw(f, locales, pool, first_row, &mut s);
+                if period >= rows.start {
+                    out.push(cell);
+                }
+            }
+        }
+        // The schema gives facts no other fill.
+        _ => out.extend(rows.map(|_| Cell::Null)),
     }
 }
 

@@ -8,7 +8,6 @@ use super::batch::RowBatch;
 use super::column::{ColumnData, DictColumn, KeyColumn, Values};
 use super::schema::{FeatureStat, Fill, TableSchema};
 use crate::engine::panel::EntityPanel;
-use crate::keys::KeyFormat;
 use plotsim_config::Plan;
 
 /// The six aggregates of one metric for one entity (NaN where undefined).
@@ -108,8 +107,8 @@ pub(crate) fn feature_rows(
     let mut columns = Vec::with_capacity(t.fills.len());
     for fill in &t.fills {
         columns.push(match fill {
-            Fill::EntityKey => ColumnData::Key(KeyColumn {
-                format: t.keys.clone().unwrap_or_else(|| KeyFormat::new("", 0)),
+            Fill::EntityKey(format) => ColumnData::Key(KeyColumn {
+                format: format.clone(),
                 ordinals: panels.iter().map(|p| p.entity.ordinal).collect(),
             }),
             &Fill::Feature { metric, stat } => {

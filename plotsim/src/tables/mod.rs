@@ -10,10 +10,12 @@
 //! `<fact>_holdout`) and `_entity_features`; declared schemas come next.
 
 mod batch;
+mod cells;
 mod column;
 mod date;
 mod dims;
 mod facts;
+mod fakes;
 mod features;
 pub(crate) mod schema;
 
@@ -45,8 +47,14 @@ pub(crate) fn build_batch(
         .iter()
         .filter_map(|t| match &t.source {
             RowSource::Periods => first_block.then(|| date::dim_date(t, &plan.window)),
-            RowSource::Entities => Some(dims::entity_dim(plan, seed, t, &entities)),
-            RowSource::EntityPeriods(periods) => Some(facts::fact_rows(plan, t, panels, periods)),
+            RowSource::Entities => Some(dims::entity_dim(plan, seed, t, &entities, 1)),
+            RowSource::SubEntities(k) => Some(dims::entity_dim(plan, seed, t, &entities, *k)),
+            RowSource::Reference(rows) => {
+                first_block.then(|| dims::reference_dim(plan, seed, t, *rows))
+            }
+            RowSource::EntityPeriods(periods) => {
+                Some(facts::fact_rows(plan, seed, t, panels, periods))
+            }
             RowSource::Features(periods) => Some(features::feature_rows(plan, t, panels, periods)),
         })
         .collect();

@@ -71,7 +71,7 @@ pub(super) fn check_auto_names(cx: &mut Ctx<'_>) {
 pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
     let c = cx.config;
     let unit = &c.unit;
-    let col = |name: String, ty: ColumnType| ColumnPlan { name, ty };
+    let col = |name: String, ty: ColumnType| ColumnPlan::new(name, ty);
     let mut dim_cols = vec![
         col(format!("{unit}_id"), ColumnType::Id),
         col(
@@ -156,13 +156,15 @@ pub(super) fn dim_date_plan() -> TablePlan {
         grain: Grain::PerPeriod,
         columns: words
             .iter()
-            .map(|(n, t)| ColumnPlan {
-                name: (*n).into(),
-                ty: if *t == "id" {
-                    ColumnType::Id
-                } else {
-                    ColumnType::DateWord((*t).into())
-                },
+            .map(|(n, t)| {
+                ColumnPlan::new(
+                    *n,
+                    if *t == "id" {
+                        ColumnType::Id
+                    } else {
+                        ColumnType::DateWord((*t).into())
+                    },
+                )
             })
             .collect(),
         primary_key: vec!["date_key".into()],

@@ -30,7 +30,9 @@ pub(super) fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) 
                 Class::Event,
             ]),
             ColumnType::SegmentCount => d.class == Class::DimEntity,
-            ColumnType::Range | ColumnType::Timestamp | ColumnType::Bucket => {
+            // A range also fills dimensions (the original's dims could not).
+            ColumnType::Range => d.class != Class::DimDate,
+            ColumnType::Timestamp | ColumnType::Bucket => {
                 d.class.is_fact() || d.class == Class::Event
             }
             ColumnType::Flag => {

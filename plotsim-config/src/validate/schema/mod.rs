@@ -60,16 +60,7 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
             name: d.name.to_owned(),
             kind: d.kind,
             grain: d.class.grain(),
-            columns: d
-                .columns
-                .iter()
-                .zip(&d.parsed)
-                .map(|(col, t)| ColumnPlan {
-                    name: col.name.clone(),
-                    // An unparsable type (already reported) stands in as a plain value.
-                    ty: t.clone().unwrap_or(ColumnType::Static(String::new())),
-                })
-                .collect(),
+            columns: planned_columns(cx, d),
             primary_key: primary_key(d, &decls),
             key_prefix: prefixes
                 .iter()
@@ -78,6 +69,64 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
             rows_per_entity: d.count,
         })
         .collect()
+}
+
+/// A table's columns with their parameters resolved, and, for a
+/// per-entity-per-period fact, a `metric.<m>` column for every name of its
+/// `metrics:` list that no column carries yet (the original ignored the list).
+fn planned_columns(cx: &mut Ctx<'_>, d: &Decl<'_>) -> Vec<ColumnPlan> {
+    let mut columns: Vec<ColumnPlan> = d
+        .columns
+        .iter()
+        .zip(&d.parsed)
+        .map(|(col, t)| ColumnPlan {
+            name: col.name.clone(),
+            // An unparsable type (already reported) stands in as a plain value.
+            ty: t.clone().unwrap_or(ColumnType::Static(String::new())),
+            range: col.range.map(|[lo, hi]| crate::plan::RangePlan {
+                lo: lo.as_f64(),
+                hi: hi.as_f64(),
+                integer: matches!(
+                    (lo, hi),
+                    (crate::model::Number::Int(_), crate::model::Number::Int(_))
+                ),
+            }),
+            labels: col.labels.clone().unwrap_or_default(),
+        })
+        .collect();
+    let Some(f) = d.fact else {
+        return columns;
+    };
+    for (j, m) in f.metrics.iter().enumerate() {
+        let p = d.path.key("metrics").index(j);
+        if !cx.has_metric(m) {
+            cx.unknown_metric(p, m);
+            continue;
+        }
+        if d.class != Class::FactPeriod {
+            cx.push(
+                ValidationError::new(p, "metric columns go on per-entity-per-period facts only")
+                    .found(format!("`{m}` on {}", d.class.describe()))
+                    .expected("remove `metrics:` (or the fact's driver / parent)"),
+            );
+            continue;
+        }
+        if columns
+            .iter()
+            .any(|c| matches!(&c.ty, ColumnType::Metric(x) if x == m))
+        {
+            continue;
+        }
+        if columns.iter().any(|c| c.name == *m) {
+            cx.push(
+                ValidationError::new(p, format!("column `{m}` already exists with another type"))
+                    .expected(format!("type `metric.{m}` on that column, or rename it")),
+            );
+            continue;
+        }
+        columns.push(ColumnPlan::new(m.clone(), ColumnType::Metric(m.clone())));
+    }
+    columns
 }
 
 /// Table and column names: identifiers, unique, within the limits.

@@ -1,0 +1,157 @@
+//! The column-type registry of the row builders: how each fill makes a cell
+//! (random fills from the cell's own named stream) and how a column of cells
+//! becomes typed column data. Every table builder goes through it, so a
+//! column type behaves the same on a dimension, a reference table and a fact.
+
+use super::column::{ColumnData, KeyColumn, Values};
+use super::fakes::{FakeValue, fake_value};
+use super::schema::{Fill, Literal, LogicalType};
+use crate::engine::rng::{Part, Stream, stream};
+use crate::keys::KeyFormat;
+
+/// One cell before it joins its column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Timestamp(chrono::NaiveDateTime),
+    /// A row ordinal of the table a key column refers to.
+    Key(u64),
+}
+
+impl From<&Literal> for Cell {
+    fn from(l: &Literal) -> Self {
+        match l {
+            Literal::Float(x) => Cell::Float(*x),
+            Literal::Text(t) => Cell::Text(t.clone()),
+        }
+    }
+}
+
+/// Whether a fill draws from a random stream.
+pub(crate) fn draws(fill: &Fill) -> bool {
+    matches!(
+        fill,
+        Fill::Fake { .. }
+            | Fill::Pool(_)
+            | Fill::RefPick { .. }
+            | Fill::SubPick { .. }
+            | Fill::Range(_)
+    )
+}
+
+/// The stream of one column of one entity (`part` names the table family).
+pub(crate) fn cell_stream(
+    seed: u64,
+    part: &str,
+    table: &str,
+    column: &str,
+    segment: &str,
+    index: u64,
+) -> Stream {
+    stream(
+        seed,
+        &[
+            Part::Str(part),
+            Part::Str(table),
+            Part::Str(column),
+            Part::Str(segment),
+            Part::U64(index),
+        ],
+    )
+}
+
+/// Draws one cell of a random fill. `pool` is the entity's segment
+/// attribute for a pool column; a sub-entity pick is the entity's `k` rows
+/// starting at `first_row`.
+pub(crate) fn draw(
+    fill: &Fill,
+    locales: &[String],
+    pool: Option<&[String]>,
+    first_row: u64,
+    s: &mut Stream,
+) -> Cell {
+    match fill {
+        Fill::Fake { kind, kwargs } => {
+            let n = locales.len().max(1);
+            let locale = locales
+                .get(s.below(n as u64) as usize % n)
+                .map_or("en", String::as_str);
+            match fake_value(kind, kwargs, locale, s) {
+                FakeValue::Int(i) => Cell::Int(i),
+                FakeValue::Text(t) => Cell::Text(t),
+            }
+        }
+        Fill::Pool(_) => match pool {
+            Some(v) if !v.is_empty() => Cell::Text(v[s.below(v.len() as u64) as usize].clone()),
+            _ => Cell::Null,
+        },
+        Fill::RefPick { rows, .. } => Cell::Key(s.below((*rows).max(1))),
+        Fill::SubPick { per_entity, .. } => {
+            Cell::Key(first_row + s.below(u64::from((*per_entity).max(1))))
+        }
+        Fill::Range(r) if r.integer => {
+            let (lo, hi) = (r.lo as i64, r.hi as i64);
+            Cell::Int(lo + s.below((hi - lo).max(0) as u64 + 1) as i64)
+        }
+        Fill::Range(r) => Cell::Float(r.lo + (r.hi - r.lo) * s.uniform()),
+        _ => Cell::Null,
+    }
+}
+
+/// The key format of a fill that writes keys.
+fn key_format(fill: &Fill) -> Option<&KeyFormat> {
+    match fill {
+        Fill::EntityKey(k)
+        | Fill::RowKey(k)
+        | Fill::RefPick { keys: k, .. }
+        | Fill::SubPick { keys: k, .. } => Some(k),
+        _ => None,
+    }
+}
+
+/// A column of cells as typed column data.
+pub(crate) fn column(ty: LogicalType, fill: &Fill, cells: Vec<Cell>) -> ColumnData {
+    if let Some(format) = key_format(fill) {
+        let ordinals = cells
+            .into_iter()
+            .map(|c| match c {
+                Cell::Key(k) => k,
+                _ => 0,
+            })
+            .collect();
+        return ColumnData::Key(KeyColumn {
+            format: format.clone(),
+            ordinals,
+        });
+    }
+    match ty {
+        LogicalType::Int => ColumnData::Int(collect(cells, |c| match c {
+            Cell::Int(i) => Some(i),
+            _ => None,
+        })),
+        LogicalType::Float => ColumnData::Float(collect(cells, |c| match c {
+            Cell::Float(x) => Some(x),
+            Cell::Int(i) => Some(i as f64),
+            _ => None,
+        })),
+        LogicalType::Timestamp => ColumnData::Timestamp(collect(cells, |c| match c {
+            Cell::Timestamp(t) => Some(t),
+            _ => None,
+        })),
+        _ => ColumnData::Text(collect(cells, |c| match c {
+            Cell::Text(t) => Some(t),
+            _ => None,
+        })),
+    }
+}
+
+fn collect<T: Clone + Default>(cells: Vec<Cell>, f: impl Fn(Cell) -> Option<T>) -> Values<T> {
+    let mut v = Values::with_capacity(cells.len());
+    for c in cells {
+        v.push(f(c));
+    }
+    v
+}

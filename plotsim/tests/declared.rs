@@ -1,0 +1,338 @@
+//! Declared star schemas: dimensions per period, per unit, per sub-entity
+//! and reference; per-entity-per-period facts with every column type they
+//! take; keys unique and every foreign key resolving; files identical on any
+//! thread count and batch size.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use plotsim::tables::Table;
+use plotsim::{Config, Dataset, OutputFormat, Plan, RunOptions};
+
+const YAML: &str = "\
+about: declared schema
+unit: store
+seed: 7
+window: [2023-01, 2024-06]
+noise: {gaussian_sigma: 0.05, outlier_rate: 0.01, mcar_rate: 0.02}
+metrics:
+  - {name: footfall, type: count, polarity: positive}
+  - {name: revenue, type: amount, polarity: positive, range: [100, 9000]}
+  - {name: rating, type: score, polarity: positive}
+connections: [\"revenue driven_by footfall\"]
+segments:
+  - {name: flagship, count: 12, archetype: growth, attributes: {city: [Lyon, Paris]}}
+  - {name: outlet, count: 9, archetype: \"flat > decline @ 9\", attributes: {city: [Lille]}}
+dimensions:
+  - name: dim_date
+    per: period
+    columns:
+      - {name: date_key, type: id}
+      - {name: year, type: int}
+      - {name: date, type: date}
+  - name: dim_format
+    reference: true
+    columns:
+      - {name: format_id, type: id}
+      - {name: format_name, type: \"static.kiosk,mall,high_street\"}
+      - {name: floor_m2, type: \"static.40,900,350\"}
+      - {name: label, type: faker.word}
+  - name: dim_store
+    per: unit
+    columns:
+      - {name: store_id, type: id}
+      - {name: format_id, type: ref.dim_format}
+      - {name: store_name, type: faker.company}
+      - {name: opened, type: faker.year}
+      - {name: city, type: pool.city}
+      - {name: cohort, type: segment.count}
+      - {name: tier, type: \"static.gold,silver\"}
+      - {name: staff, type: range, range: [3, 30]}
+  - name: dim_clerk
+    per: unit
+    count: 3
+    columns:
+      - {name: clerk_id, type: id}
+      - {name: store_id, type: ref.dim_store}
+      - {name: clerk_name, type: faker.name}
+      - {name: email, type: faker.email}
+facts:
+  - name: fct_sales
+    metrics: [footfall, revenue]
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: store_id, type: ref.dim_store}
+      - {name: format_id, type: ref.dim_format}
+      - {name: clerk_id, type: ref.dim_clerk}
+      - {name: basket, type: range, range: [1.5, 80.0]}
+      - {name: counted_at, type: timestamp}
+      - {name: band, type: bucket, labels: [low, mid, high]}
+      - {name: channel, type: \"static.web,store\"}
+      - {name: city, type: pool.city}
+  - name: fct_reviews
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: store_id, type: ref.dim_store}
+      - {name: rating, type: metric.rating}
+entity_features: true
+holdout: {target: revenue, periods: 3}
+";
+
+fn plan() -> Plan {
+    Config::from_yaml_str(YAML).unwrap().validate().unwrap()
+}
+
+fn texts(t: &Table, c: &str) -> Vec<Option<String>> {
+    t.column(c)
+        .unwrap_or_else(|| panic!("{}.{c}", t.name))
+        .texts()
+}
+
+#[test]
+fn every_declared_table_is_written_with_its_columns() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let names: Vec<&str> = data.tables().iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "dim_date",
+            "dim_format",
+            "dim_store",
+            "dim_clerk",
+            "fct_sales",
+            "fct_sales_train",
+            "fct_sales_holdout",
+            "fct_reviews",
+            "fct_reviews_train",
+            "fct_reviews_holdout",
+            "_entity_features"
+        ]
+    );
+    let cols = |t: &str| -> Vec<String> {
+        data.table(t)
+            .unwrap()
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    // dim_date: the fixed layout, declared fields first.
+    assert_eq!(cols("dim_date")[..4], ["date_key", "year", "date", "month"]);
+    // Keys first (every ref but those to reference dimensions), then foreign
+    // keys, then the rest; the `metrics:` list adds the metric columns the
+    // fact did not declare.
+    assert_eq!(
+        cols("fct_sales"),
+        [
+            "date_key",
+            "store_id",
+            "clerk_id",
+            "format_id",
+            "basket",
+            "counted_at",
+            "band",
+            "channel",
+            "city",
+            "footfall",
+            "revenue"
+        ]
+    );
+    let rows = |t: &str| data.table(t).unwrap().rows();
+    assert_eq!(rows("dim_date"), 18);
+    assert_eq!(rows("dim_format"), 3);
+    assert_eq!(rows("dim_store"), 21);
+    assert_eq!(rows("dim_clerk"), 63);
+    assert_eq!(rows("fct_sales"), 21 * 18);
+    assert_eq!(rows("fct_sales_train") + rows("fct_sales_holdout"), 21 * 18);
+}
+
+#[test]
+fn cells_follow_their_column_types() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let fmt = data.table("dim_format").unwrap();
+    assert_eq!(
+        texts(fmt, "format_name"),
+        [
+            Some("kiosk".into()),
+            Some("mall".into()),
+            Some("high_street".into())
+        ]
+    );
+    assert_eq!(
+        fmt.column("floor_m2").unwrap().f64s(),
+        [Some(40.0), Some(900.0), Some(350.0)]
+    );
+    let store = data.table("dim_store").unwrap();
+    let opened = store.column("opened").unwrap().i64s();
+    assert!(opened.iter().all(|y| (1950..=2020).contains(&y.unwrap())));
+    let cohort = store.column("cohort").unwrap().i64s();
+    assert_eq!(cohort[0], Some(12));
+    assert_eq!(cohort[20], Some(9));
+    // A per-entity dimension takes the first item of a static list.
+    assert!(
+        texts(store, "tier")
+            .iter()
+            .all(|t| t.as_deref() == Some("gold"))
+    );
+    let staff = store.column("staff").unwrap().i64s();
+    assert!(staff.iter().all(|s| (3..=30).contains(&s.unwrap())));
+    assert!(staff.iter().collect::<BTreeSet<_>>().len() > 5);
+    // The outlet segment has one city.
+    assert!(
+        texts(store, "city")[12..]
+            .iter()
+            .all(|c| c.as_deref() == Some("Lille"))
+    );
+    // A sub-entity dimension: 3 clerks per store, each referring to it.
+    let clerk = data.table("dim_clerk").unwrap();
+    assert_eq!(
+        texts(clerk, "store_id")[..4],
+        [
+            Some("s-001".into()),
+            Some("s-001".into()),
+            Some("s-001".into()),
+            Some("s-002".into())
+        ]
+    );
+    let sales = data.table("fct_sales").unwrap();
+    // A reference pick is drawn once per store and held over its periods.
+    let formats = texts(sales, "format_id");
+    let stores = texts(sales, "store_id");
+    let mut per_store: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (s, f) in stores.iter().zip(&formats) {
+        per_store
+            .entry(s.as_deref().unwrap())
+            .or_default()
+            .insert(f.as_deref().unwrap());
+    }
+    assert!(per_store.values().all(|f| f.len() == 1));
+    // A clerk is one of the row's store's own clerks.
+    let clerk_store: BTreeMap<_, _> = texts(clerk, "clerk_id")
+        .into_iter()
+        .zip(texts(clerk, "store_id"))
+        .collect();
+    for (c, s) in texts(sales, "clerk_id").iter().zip(&stores) {
+        assert_eq!(&clerk_store[c], s);
+    }
+    let basket = sales.column("basket").unwrap().f64s();
+    assert!(basket.iter().all(|b| (1.5..80.0).contains(&b.unwrap())));
+    // A fact writes the whole static literal.
+    assert!(
+        texts(sales, "channel")
+            .iter()
+            .all(|c| c.as_deref() == Some("web,store"))
+    );
+    // Timestamps: midnight of the period's first day.
+    let ts = texts(sales, "counted_at");
+    assert_eq!(ts[0].as_deref(), Some("2023-01-01 00:00:00"));
+    assert_eq!(ts[1].as_deref(), Some("2023-02-01 00:00:00"));
+    // Buckets follow the trajectory: a growth store starts low and ends high.
+    let band = texts(sales, "band");
+    assert_eq!(band[0].as_deref(), Some("low"));
+    assert_eq!(band[17].as_deref(), Some("high"));
+}
+
+/// Every primary key is unique and every foreign key resolves.
+fn check_keys(data: &Dataset) {
+    for ts in data.schema().tables() {
+        let t = data.table(&ts.name).unwrap();
+        if !ts.primary_key.is_empty()
+            && !ts.name.ends_with("_train")
+            && !ts.name.ends_with("_holdout")
+        {
+            let keys: Vec<Vec<Option<String>>> =
+                ts.primary_key.iter().map(|k| texts(t, k)).collect();
+            let mut seen = BTreeSet::new();
+            for r in 0..t.rows() {
+                let key: Vec<&Option<String>> = keys.iter().map(|k| &k[r]).collect();
+                assert!(
+                    seen.insert(format!("{key:?}")),
+                    "{}: duplicate key {key:?}",
+                    ts.name
+                );
+            }
+        }
+        for fk in &ts.foreign_keys {
+            let target: BTreeSet<Option<String>> =
+                texts(data.table(&fk.table).unwrap(), &fk.references)
+                    .into_iter()
+                    .collect();
+            for v in texts(t, &fk.column) {
+                assert!(
+                    target.contains(&v),
+                    "{}.{} = {v:?} not in {}",
+                    ts.name,
+                    fk.column,
+                    fk.table
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn keys_are_unique_and_foreign_keys_resolve() {
+    let data = plotsim::generate(&plan()).unwrap();
+    check_keys(&data);
+    let fks: Vec<(String, String)> = data
+        .schema()
+        .find("fct_sales")
+        .unwrap()
+        .foreign_keys
+        .iter()
+        .map(|f| (f.column.clone(), f.table.clone()))
+        .collect();
+    assert_eq!(fks.len(), 4, "{fks:?}");
+}
+
+#[test]
+fn declared_files_do_not_depend_on_threads_or_batch_size() {
+    let plan = plan();
+    for format in [
+        OutputFormat::Csv,
+        OutputFormat::Parquet,
+        OutputFormat::Jsonl,
+        OutputFormat::Sql,
+    ] {
+        let mut seen = None;
+        for (threads, batch) in [(1, 256), (2, 5)] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("out");
+            let mut opts = RunOptions::new(&dir, &plan);
+            opts.format = format;
+            opts.threads = Some(threads);
+            opts.batch_size = batch;
+            plotsim::run(&plan, &opts).unwrap();
+            let mut files = BTreeMap::new();
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                files.insert(
+                    p.file_name().unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+            match &seen {
+                None => seen = Some(files),
+                Some(first) => assert!(first == &files, "{format:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_metrics_list_naming_a_column_of_another_type_is_an_error() {
+    let bad = YAML.replace(
+        "      - {name: rating, type: metric.rating}",
+        "      - {name: rating, type: \"static.x\"}\n    metrics: [rating]",
+    );
+    let e = Config::from_yaml_str(&bad)
+        .unwrap()
+        .validate()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("facts[1].metrics[0]") && e.contains("column `rating` already exists"),
+        "{e}"
+    );
+}
