@@ -98,3 +98,40 @@ mod tests {
         assert_eq!(KeyFormat::new("c", 1000).key(999), "c-1000");
     }
 }
+
+/// Keys of event rows: `<prefix>-<entity number>-<sequence>`, the entity
+/// numbered from 1 like its unit key and the row from 1 within the entity and
+/// table (5 digits, growing when needed). A pure function of (entity, row of
+/// that entity), so any block writes its keys without knowing the others.
+///
+/// # Example
+/// ```
+/// let k = plotsim::keys::EventKeyFormat::new("login", 150);
+/// assert_eq!(k.key(6, 0), "login-007-00001");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventKeyFormat {
+    prefix: String,
+    width: usize,
+}
+
+impl EventKeyFormat {
+    /// The format for `n_entities` entities.
+    pub fn new(prefix: &str, n_entities: u64) -> Self {
+        EventKeyFormat {
+            prefix: prefix.to_owned(),
+            width: n_entities.to_string().len().max(3),
+        }
+    }
+
+    /// The key of row `seq` (0-based) of entity `ordinal` (0-based).
+    pub fn key(&self, ordinal: u64, seq: u64) -> String {
+        format!(
+            "{}-{:0w$}-{:05}",
+            self.prefix,
+            ordinal + 1,
+            seq + 1,
+            w = self.width
+        )
+    }
+}

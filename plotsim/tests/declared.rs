@@ -75,6 +75,28 @@ facts:
       - {name: date_key, type: ref.dim_date}
       - {name: store_id, type: ref.dim_store}
       - {name: rating, type: metric.rating}
+events:
+  - name: evt_visit
+    trigger: proportional
+    driver: footfall
+    scale: 0.5
+    columns:
+      - {name: visit_id, type: id}
+      - {name: date_key, type: ref.dim_date}
+      - {name: store_id, type: ref.dim_store}
+      - {name: format_id, type: ref.dim_format}
+      - {name: at, type: timestamp}
+      - {name: spend, type: range, range: [5, 50]}
+  - name: evt_alert
+    trigger: threshold
+    metric: rating
+    below: 0.3
+    for: 2
+    columns:
+      - {name: alert_id, type: id}
+      - {name: date_key, type: ref.dim_date}
+      - {name: store_id, type: ref.dim_store}
+      - {name: raised, type: flag}
 entity_features: true
 holdout: {target: revenue, periods: 3}
 ";
@@ -106,6 +128,8 @@ fn every_declared_table_is_written_with_its_columns() {
             "fct_reviews",
             "fct_reviews_train",
             "fct_reviews_holdout",
+            "evt_visit",
+            "evt_alert",
             "_entity_features"
         ]
     );
@@ -314,7 +338,11 @@ fn declared_files_do_not_depend_on_threads_or_batch_size() {
             }
             match &seen {
                 None => seen = Some(files),
-                Some(first) => assert!(first == &files, "{format:?}"),
+                Some(first) => {
+                    for (name, bytes) in first {
+                        assert!(bytes == &files[name], "{format:?} {name:?}");
+                    }
+                }
             }
         }
     }
@@ -335,4 +363,93 @@ fn a_metrics_list_naming_a_column_of_another_type_is_an_error() {
         e.contains("facts[1].metrics[0]") && e.contains("column `rating` already exists"),
         "{e}"
     );
+}
+
+#[test]
+fn events_follow_their_triggers_and_every_firing_is_recorded() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let sales = data.table("fct_sales").unwrap();
+    let reviews = data.table("fct_reviews").unwrap();
+    let series = |t: &Table, m: &str| -> BTreeMap<(String, i64), Option<f64>> {
+        texts(t, "store_id")
+            .into_iter()
+            .zip(t.column("date_key").unwrap().i64s())
+            .zip(t.column(m).unwrap().f64s())
+            .map(|((s, d), v)| ((s.unwrap(), d.unwrap()), v))
+            .collect()
+    };
+    // Proportional: round_half_even(footfall x 0.5) rows per store and period.
+    let footfall = series(sales, "footfall");
+    let visits = data.table("evt_visit").unwrap();
+    let mut count: BTreeMap<(String, i64), u64> = BTreeMap::new();
+    for (s, d) in texts(visits, "store_id")
+        .into_iter()
+        .zip(visits.column("date_key").unwrap().i64s())
+    {
+        *count.entry((s.unwrap(), d.unwrap())).or_default() += 1;
+    }
+    let mut expected_rows = 0;
+    for (k, v) in &footfall {
+        let want = v.map_or(0.0, |v| {
+            plotsim::engine::distribution::round_half_even(v * 0.5)
+        }) as u64;
+        assert_eq!(count.get(k).copied().unwrap_or(0), want, "{k:?}");
+        expected_rows += want;
+    }
+    assert!(expected_rows > 100);
+    assert_eq!(visits.rows() as u64, expected_rows);
+    // Keys are unique, timestamps fall within the row's month.
+    let ids: BTreeSet<_> = texts(visits, "visit_id").into_iter().collect();
+    assert_eq!(ids.len(), visits.rows());
+    for (at, d) in texts(visits, "at")
+        .iter()
+        .zip(visits.column("date_key").unwrap().i64s())
+    {
+        let d = d.unwrap().to_string();
+        assert_eq!(
+            at.as_deref().unwrap()[..7],
+            format!("{}-{}", &d[..4], &d[4..6])
+        );
+    }
+    // Threshold: one row at the first period ending two periods below 0.3.
+    let rating = series(reviews, "rating");
+    let alerts = data.table("evt_alert").unwrap();
+    let fired: BTreeMap<String, i64> = texts(alerts, "store_id")
+        .into_iter()
+        .zip(alerts.column("date_key").unwrap().i64s())
+        .map(|(s, d)| (s.unwrap(), d.unwrap()))
+        .collect();
+    assert_eq!(fired.len(), alerts.rows(), "at most one alert per store");
+    let mut by_store: BTreeMap<&str, Vec<(i64, Option<f64>)>> = BTreeMap::new();
+    for ((s, d), v) in &rating {
+        by_store.entry(s.as_str()).or_default().push((*d, *v));
+    }
+    for (store, pts) in by_store {
+        let mut run = 0;
+        let first = pts.iter().find_map(|&(d, v)| {
+            run = if v.is_some_and(|v| v < 0.3) {
+                run + 1
+            } else {
+                0
+            };
+            (run >= 2).then_some(d)
+        });
+        assert_eq!(fired.get(store).copied(), first, "{store}");
+    }
+    assert!(
+        texts(alerts, "raised")
+            .iter()
+            .all(|r| r.as_deref() == Some("true"))
+    );
+    // The manifest records every firing with the rows it made.
+    let firings = data.manifest()["event_firings"].as_array().unwrap();
+    let rows_of = |e: &str| -> u64 {
+        firings
+            .iter()
+            .filter(|f| f["event"] == e)
+            .map(|f| f["rows"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(rows_of("evt_visit"), visits.rows() as u64);
+    assert_eq!(rows_of("evt_alert"), alerts.rows() as u64);
 }

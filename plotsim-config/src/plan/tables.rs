@@ -51,6 +51,33 @@ pub struct TablePlan {
     pub key_prefix: Option<String>,
     /// Rows per entity of a sub-entity dimension (1 for other tables).
     pub rows_per_entity: u32,
+    /// What makes an event table's rows (`None` for other tables).
+    pub trigger: Option<TriggerPlan>,
+}
+
+/// An event table's trigger, with the metric as an index into
+/// [`Plan::metrics`](super::Plan::metrics).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TriggerPlan {
+    /// `round_half_even(value x scale)` rows per entity and period.
+    Proportional {
+        /// The driver metric.
+        metric: usize,
+        /// Rows per unit of the driver's value.
+        scale: f64,
+    },
+    /// One row at the first period ending `periods` consecutive periods
+    /// strictly above (or below) `value`; a null resets the run.
+    Threshold {
+        /// The watched metric.
+        metric: usize,
+        /// `above` (true) or `below`.
+        above: bool,
+        /// The threshold.
+        value: f64,
+        /// Consecutive periods needed.
+        periods: u32,
+    },
 }
 
 impl TablePlan {

@@ -171,6 +171,7 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<Ta
             primary_key: vec![key(&b.left), key(&b.right)],
             key_prefix: None,
             rows_per_entity: 1,
+            trigger: None,
         });
     }
     (cx.errors.len() == before).then_some(out)

@@ -148,7 +148,7 @@ impl Dataset {
                 .map(|(k, v)| {
                     let s = match (k.as_str(), v) {
                         ("config_sha256", _) => Section::Value(&sha),
-                        ("archetype_assignments" | "trajectory_samples", Value::Array(a)) => {
+                        (k, Value::Array(a)) if super::STREAMED.contains(&k) => {
                             Section::Elements(a)
                         }
                         _ => Section::Value(v),

@@ -61,20 +61,22 @@ pub(crate) struct Produced {
     pub(crate) records: Records,
 }
 
-/// A block's `archetype_assignments` and `trajectory_samples` entries: as
-/// values for a dataset in memory, or already rendered (on the worker) for a
-/// manifest being streamed to a file.
+/// The manifest's streamed arrays, in the order [`Records`] holds them:
+/// per-entity (and per-firing) entries made block by block.
+pub(crate) const STREAMED: [&str; 3] = [
+    "archetype_assignments",
+    "trajectory_samples",
+    "event_firings",
+];
+
+/// A block's entries of the [`STREAMED`] arrays: as values for a dataset in
+/// memory, or already rendered (on the worker) for a manifest being streamed
+/// to a file.
 pub(crate) enum Records {
-    /// The entries as JSON values.
-    Values {
-        assignments: Vec<Value>,
-        samples: Vec<Value>,
-    },
+    /// The entries as JSON values, one list per streamed array.
+    Values(Vec<Vec<Value>>),
     /// The entries as manifest text, with their counts.
-    Rendered {
-        assignments: Rendered,
-        samples: Rendered,
-    },
+    Rendered(Vec<Rendered>),
 }
 
 /// Array elements rendered as `manifest.json` holds them, joined by `,\n`.
@@ -85,16 +87,10 @@ pub(crate) struct Rendered {
 
 impl Records {
     /// The entries as manifest text (rendering them if they are values).
-    pub(crate) fn rendered(self) -> (Rendered, Rendered) {
+    pub(crate) fn rendered(self) -> Vec<Rendered> {
         match self {
-            Records::Rendered {
-                assignments,
-                samples,
-            } => (assignments, samples),
-            Records::Values {
-                assignments,
-                samples,
-            } => (Rendered::new(&assignments), Rendered::new(&samples)),
+            Records::Rendered(r) => r,
+            Records::Values(v) => v.iter().map(|a| Rendered::new(a)).collect(),
         }
     }
 }
@@ -184,6 +180,7 @@ impl Job {
         let mut key = AnswerKey::new(&self.prepared);
         let mut assignments = Vec::with_capacity((range.end - range.start) as usize);
         let mut samples = Vec::new();
+        let mut firings = Vec::new();
         let mut rows: Option<BatchRows> = None;
         let want_rows = keep_rows || encoder.is_some();
         let mut start = range.start;
@@ -202,7 +199,9 @@ impl Job {
                 .collect();
             if want_rows {
                 let first = b == 0 && start == 0;
-                let chunk = build_batch(&self.plan, self.seed, &self.schema, first, &panels);
+                let (chunk, notes) =
+                    build_batch(&self.plan, self.seed, &self.schema, first, &panels);
+                firings.extend(notes.iter().map(to_value));
                 match &mut rows {
                     None => rows = Some(chunk),
                     Some(r) => r.append(&chunk),
@@ -216,16 +215,11 @@ impl Job {
                 encoded.push(enc.encode(batch)?);
             }
         }
+        let values = vec![assignments, samples, firings];
         let records = if encoder.is_some() {
-            Records::Rendered {
-                assignments: Rendered::new(&assignments),
-                samples: Rendered::new(&samples),
-            }
+            Records::Rendered(values.iter().map(|v| Rendered::new(v)).collect())
         } else {
-            Records::Values {
-                assignments,
-                samples,
-            }
+            Records::Values(values)
         };
         Ok(Produced {
             entities: range.end - range.start,

@@ -11,6 +11,7 @@ use super::options::run_warnings;
 use super::resolve_seed;
 use super::{
     DEFAULT_BATCH_SIZE, Dataset, Job, Ordered, Pool, Produced, Records, RunOptions, RunSummary,
+    STREAMED,
 };
 use crate::error::Result;
 use crate::tables::Table;
@@ -70,8 +71,8 @@ struct MemorySink {
     tables: Vec<Table>,
     block_rows: Vec<Vec<u64>>,
     key: Option<AnswerKey>,
-    assignments: Vec<Value>,
-    samples: Vec<Value>,
+    /// The streamed arrays' entries.
+    arrays: Vec<Vec<Value>>,
 }
 
 impl Sink for MemorySink {
@@ -87,15 +88,13 @@ impl Sink for MemorySink {
             Some(k) => k.merge(&p.key),
         }
         match p.records {
-            Records::Values {
-                assignments,
-                samples,
-            } => {
-                self.assignments.extend(assignments);
-                self.samples.extend(samples);
+            Records::Values(values) => {
+                for (a, v) in self.arrays.iter_mut().zip(values) {
+                    a.extend(v);
+                }
             }
             // Blocks for memory are made with their values.
-            Records::Rendered { .. } => {}
+            Records::Rendered(_) => {}
         }
         Ok(())
     }
@@ -131,18 +130,15 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
             .collect(),
         block_rows: Vec::new(),
         key: None,
-        assignments: Vec::new(),
-        samples: Vec::new(),
+        arrays: vec![Vec::new(); STREAMED.len()],
     };
     drive(&job, &pool, true, None, &mut sink)?;
     let config = config_as_run(plan, seed, plan.settings.output.format);
     let key = sink.key.unwrap_or_else(|| AnswerKey::new(&job.prepared));
     let mut m = fixed_sections(&manifest_fixed(plan, &config, &job.prepared, &key, seed));
-    m.insert(
-        "archetype_assignments".into(),
-        Value::Array(sink.assignments),
-    );
-    m.insert("trajectory_samples".into(), Value::Array(sink.samples));
+    for (name, values) in STREAMED.iter().zip(sink.arrays) {
+        m.insert((*name).into(), Value::Array(values));
+    }
     Ok(Dataset::new(
         sink.tables,
         sink.block_rows,
@@ -158,8 +154,8 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
 struct FileSink<'p> {
     files: DatasetFiles,
     key: Option<AnswerKey>,
-    assignments: StreamedArray,
-    samples: StreamedArray,
+    /// The streamed arrays, spooled to scratch files.
+    arrays: Vec<StreamedArray>,
     done: u64,
     total: u64,
     progress: &'p mut (dyn FnMut(u64, u64) + Send),
@@ -174,10 +170,9 @@ impl Sink for FileSink<'_> {
             None => self.key = Some(p.key),
             Some(k) => k.merge(&p.key),
         }
-        let (assignments, samples) = p.records.rendered();
-        self.assignments
-            .push_rendered(&assignments.text, assignments.count)?;
-        self.samples.push_rendered(&samples.text, samples.count)?;
+        for (a, r) in self.arrays.iter_mut().zip(p.records.rendered()) {
+            a.push_rendered(&r.text, r.count)?;
+        }
         self.done += p.entities;
         (self.progress)(self.done, self.total);
         Ok(())
@@ -219,19 +214,17 @@ pub fn run_with_progress(
     let mut sink = FileSink {
         files: DatasetFiles::create(&dir, &job.schema, opts.format, dialect)?,
         key: None,
-        assignments: StreamedArray::create(dir.join(".assignments.tmp"))?,
-        samples: StreamedArray::create(dir.join(".samples.tmp"))?,
+        arrays: STREAMED
+            .iter()
+            .map(|name| StreamedArray::create(dir.join(format!(".{name}.tmp"))))
+            .collect::<Result<_, _>>()?,
         done: 0,
         total: job.prepared.entities.len(),
         progress,
     };
     drive(&job, &pool, false, Some(encoder), &mut sink)?;
     let FileSink {
-        files,
-        key,
-        assignments,
-        samples,
-        ..
+        files, key, arrays, ..
     } = sink;
     let tables = files.finish()?;
     let config = config_as_run(plan, seed, opts.format);
@@ -244,15 +237,14 @@ pub fn run_with_progress(
             .iter()
             .map(|(k, v)| (k.clone(), Section::Value(v)))
             .collect();
-        sections.push((
-            "archetype_assignments".into(),
-            Section::Streamed(assignments),
-        ));
-        sections.push(("trajectory_samples".into(), Section::Streamed(samples)));
+        for (name, a) in STREAMED.iter().zip(arrays) {
+            sections.push(((*name).into(), Section::Streamed(a)));
+        }
         write::manifest::write(&dir.join("manifest.json"), sections)?;
     } else {
-        assignments.discard()?;
-        samples.discard()?;
+        for a in arrays {
+            a.discard()?;
+        }
     }
     let dir = staging.commit()?;
     Ok(RunSummary {

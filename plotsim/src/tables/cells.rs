@@ -16,6 +16,7 @@ pub(crate) enum Cell {
     Int(i64),
     Float(f64),
     Text(String),
+    Bool(bool),
     Timestamp(chrono::NaiveDateTime),
     /// A row ordinal of the table a key column refers to.
     Key(u64),
@@ -101,6 +102,13 @@ pub(crate) fn draw(
     }
 }
 
+/// The label of a trajectory position: `min(floor(p N), N - 1)`.
+pub(crate) fn bucket(labels: &[String], position: f64) -> Cell {
+    let n = labels.len().max(1);
+    let i = ((position * n as f64).floor().max(0.0) as usize).min(n - 1);
+    labels.get(i).map_or(Cell::Null, |l| Cell::Text(l.clone()))
+}
+
 /// The key format of a fill that writes keys.
 fn key_format(fill: &Fill) -> Option<&KeyFormat> {
     match fill {
@@ -135,6 +143,10 @@ pub(crate) fn column(ty: LogicalType, fill: &Fill, cells: Vec<Cell>) -> ColumnDa
         LogicalType::Float => ColumnData::Float(collect(cells, |c| match c {
             Cell::Float(x) => Some(x),
             Cell::Int(i) => Some(i as f64),
+            _ => None,
+        })),
+        LogicalType::Bool => ColumnData::Bool(collect(cells, |c| match c {
+            Cell::Bool(b) => Some(b),
             _ => None,
         })),
         LogicalType::Timestamp => ColumnData::Timestamp(collect(cells, |c| match c {

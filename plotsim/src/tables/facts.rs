@@ -167,14 +167,7 @@ fn row_cells(
                 out.push(day.and_hms_opt(0, 0, 0).map_or(Cell::Null, Cell::Timestamp));
             }
         }
-        Fill::Bucket(labels) => {
-            let n = labels.len().max(1);
-            for t in rows {
-                let x = p.positions[t];
-                let i = ((x * n as f64).floor().max(0.0) as usize).min(n - 1);
-                out.push(labels.get(i).map_or(Cell::Null, |l| Cell::Text(l.clone())));
-            }
-        }
+        Fill::Bucket(labels) => out.extend(rows.map(|t| cells::bucket(labels, p.positions[t]))),
         f if cells::draws(f) => {
             let pool = match f {
                 Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),

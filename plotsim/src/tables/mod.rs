@@ -14,6 +14,7 @@ mod cells;
 mod column;
 mod date;
 mod dims;
+mod events;
 mod facts;
 mod fakes;
 mod features;
@@ -21,6 +22,7 @@ pub(crate) mod schema;
 
 pub use batch::{BatchRows, Column, RowBatch, Table};
 pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
+pub use events::EventFiring;
 pub use facts::stages;
 pub use features::{FeatureStats, feature_stats};
 pub use schema::{
@@ -32,16 +34,20 @@ use crate::engine::panel::EntityPanel;
 use plotsim_config::Plan;
 use schema::RowSource;
 
-/// Every table's rows for one block of entities (`dim_date` with the first
-/// block, so that all rows flow through one path).
+/// Every table's rows for one block of entities (`dim_date` and reference
+/// dimensions with the first block, so that all rows flow through one path),
+/// with the builders' notes (event firings) for truth.
 pub(crate) fn build_batch(
     plan: &Plan,
     seed: u64,
     schema: &Schema,
     first_block: bool,
     panels: &[EntityPanel],
-) -> BatchRows {
+) -> (BatchRows, Vec<EventFiring>) {
     let entities: Vec<Entity> = panels.iter().map(|p| p.entity.clone()).collect();
+    let unit_keys = schema.unit_dim().and_then(|t| t.keys.clone());
+    let key = |o: u64| unit_keys.as_ref().map_or_else(String::new, |k| k.key(o));
+    let mut firings = Vec::new();
     let rows = schema
         .tables()
         .iter()
@@ -55,8 +61,18 @@ pub(crate) fn build_batch(
             RowSource::EntityPeriods(periods) => {
                 Some(facts::fact_rows(plan, seed, t, panels, periods))
             }
+            RowSource::Events(trigger) => {
+                let (rows, notes) = events::event_rows(plan, seed, t, trigger, panels, &key);
+                firings.extend(notes.into_iter().map(|(o, f)| ((o, t.id), f)));
+                Some(rows)
+            }
             RowSource::Features(periods) => Some(features::feature_rows(plan, t, panels, periods)),
         })
         .collect();
-    BatchRows { rows }
+    // Entity-major (then table, then period) whatever the batch size.
+    firings.sort_by_key(|(k, _)| *k);
+    (
+        BatchRows { rows },
+        firings.into_iter().map(|(_, f)| f).collect(),
+    )
 }

@@ -31,6 +31,8 @@ pub struct Manifest {
     pub correlation_phases: Vec<CorrelationPhase>,
     /// Per declared pair and phase: requested, projected, calibrated, realised.
     pub correlations: Vec<CorrelationRecord>,
+    /// Every firing of every event table, in entity order.
+    pub event_firings: Vec<crate::tables::EventFiring>,
     /// The temporal holdout (`null`: none).
     pub holdout: Option<HoldoutRecord>,
     /// The noise settings as run.

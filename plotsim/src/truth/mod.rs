@@ -399,6 +399,7 @@ pub(crate) fn manifest_fixed(
         seasonal_decomposition,
         seed,
         trajectory_samples: Vec::new(),
+        event_firings: Vec::new(),
         treatment_cohorts,
         value_adjustments,
     }
@@ -411,7 +412,8 @@ pub(crate) fn fixed_sections(m: &Manifest) -> serde_json::Map<String, Value> {
         Ok(Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     };
-    map.remove("archetype_assignments");
-    map.remove("trajectory_samples");
+    for name in crate::pipeline::STREAMED {
+        map.remove(name);
+    }
     map
 }

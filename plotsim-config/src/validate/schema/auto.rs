@@ -106,6 +106,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             primary_key: vec![format!("{unit}_id")],
             key_prefix: Some(unit.chars().next().map(String::from).unwrap_or_default()),
             rows_per_entity: 1,
+            trigger: None,
         },
         TablePlan {
             name: format!("fct_{unit}"),
@@ -115,6 +116,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             primary_key: vec!["date_key".into(), format!("{unit}_id")],
             key_prefix: None,
             rows_per_entity: 1,
+            trigger: None,
         },
     ]
 }
@@ -170,6 +172,7 @@ pub(super) fn dim_date_plan() -> TablePlan {
         primary_key: vec!["date_key".into()],
         key_prefix: None,
         rows_per_entity: 1,
+        trigger: None,
     }
 }
 

@@ -318,6 +318,9 @@ pub(super) fn fact_projecting<'a, 'b>(decls: &'b [Decl<'a>], metric: &str) -> Op
             d.parsed
                 .iter()
                 .any(|t| matches!(t, Some(ColumnType::Metric(m)) if m == metric))
+                // A per-entity-per-period fact's `metrics:` list adds the column.
+                || (d.class == Class::FactPeriod
+                    && d.fact.is_some_and(|f| f.metrics.iter().any(|m| m == metric)))
         })
 }
 

@@ -67,6 +67,7 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
                 .find(|(n, _)| n == d.name)
                 .map(|(_, p)| p.clone()),
             rows_per_entity: d.count,
+            trigger: d.event.and_then(|e| trigger(cx, e)),
         })
         .collect()
 }
@@ -127,6 +128,29 @@ fn planned_columns(cx: &mut Ctx<'_>, d: &Decl<'_>) -> Vec<ColumnPlan> {
         columns.push(ColumnPlan::new(m.clone(), ColumnType::Metric(m.clone())));
     }
     columns
+}
+
+/// An event's trigger with its metric resolved (`None` when it has errors,
+/// already reported).
+fn trigger(cx: &Ctx<'_>, e: &crate::model::Event) -> Option<crate::plan::TriggerPlan> {
+    use crate::model::Trigger;
+    use crate::plan::TriggerPlan;
+    let metric = |m: &Option<String>| {
+        m.as_deref()
+            .and_then(|m| cx.config.metrics.iter().position(|x| x.name == m))
+    };
+    match e.trigger {
+        Trigger::Proportional => Some(TriggerPlan::Proportional {
+            metric: metric(&e.driver)?,
+            scale: e.scale?,
+        }),
+        Trigger::Threshold => Some(TriggerPlan::Threshold {
+            metric: metric(&e.metric)?,
+            above: e.above.is_some(),
+            value: e.above.or(e.below)?,
+            periods: e.r#for.unwrap_or(1).max(1),
+        }),
+    }
 }
 
 /// Table and column names: identifiers, unique, within the limits.

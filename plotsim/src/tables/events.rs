@@ -1,0 +1,175 @@
+//! Event rows: a trigger reads each entity's realised series and makes rows —
+//! proportional (`round_half_even(value x scale)` rows per period, a null
+//! counting as none) or threshold (one row at the first period that ends a
+//! run of `for` periods strictly above or below the value; a null resets the
+//! run). The builder returns the rows and the firings, which truth records.
+
+use serde::{Deserialize, Serialize};
+
+use super::batch::RowBatch;
+use super::cells::{self, Cell};
+use super::schema::{Fill, TableSchema};
+use crate::engine::distribution::round_half_even;
+use crate::engine::panel::EntityPanel;
+use plotsim_config::Plan;
+use plotsim_config::plan::TriggerPlan;
+
+/// One firing of an event: an entity, a period, and the rows it made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EventFiring {
+    /// The event table.
+    pub event: String,
+    /// The entity's key.
+    pub entity_id: String,
+    /// Period index.
+    pub period_index: usize,
+    /// The period's `date_key`.
+    pub date_key: u32,
+    /// Rows written for this firing.
+    pub rows: u64,
+    /// The trigger metric's value in that period.
+    pub value: f64,
+}
+
+/// The (period, rows, value) firings of one entity.
+fn firings(trigger: &TriggerPlan, p: &EntityPanel) -> Vec<(usize, u64, f64)> {
+    let n = p.positions.len();
+    let start = p.entity.start_period as usize;
+    match *trigger {
+        TriggerPlan::Proportional { metric, scale } => (start..n)
+            .filter_map(|t| {
+                let v = p.value(metric, t)?;
+                let rows = round_half_even(v * scale).max(0.0) as u64;
+                (rows > 0).then_some((t, rows, v))
+            })
+            .collect(),
+        TriggerPlan::Threshold {
+            metric,
+            above,
+            value,
+            periods,
+        } => {
+            let mut run = 0;
+            for t in start..n {
+                match p.value(metric, t) {
+                    Some(v) if (above && v > value) || (!above && v < value) => {
+                        run += 1;
+                        if run >= periods {
+                            return vec![(t, 1, v)];
+                        }
+                    }
+                    _ => run = 0,
+                }
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// The rows of an event table for a block of entity panels, and its
+/// firings (with the entity ordinal).
+pub(crate) fn event_rows(
+    plan: &Plan,
+    seed: u64,
+    t: &TableSchema,
+    trigger: &TriggerPlan,
+    panels: &[EntityPanel],
+    entity_key: &dyn Fn(u64) -> String,
+) -> (RowBatch, Vec<(u64, EventFiring)>) {
+    let per_entity: Vec<Vec<(usize, u64, f64)>> =
+        panels.iter().map(|p| firings(trigger, p)).collect();
+    let periods: Vec<plotsim_config::Period> = plan.window.periods().collect();
+    let locales = &plan.settings.locales;
+    let columns = t
+        .columns
+        .iter()
+        .zip(&t.fills)
+        .map(|(c, fill)| {
+            let mut out = Vec::new();
+            for (p, fired) in panels.iter().zip(&per_entity) {
+                let e = &p.entity;
+                let seg = &plan.segments[e.segment];
+                let mut s = cells::cell_stream(seed, "event", &t.name, &c.name, &seg.name, e.index);
+                let pool = match fill {
+                    Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),
+                    _ => None,
+                };
+                let per = match fill {
+                    Fill::SubPick { per_entity, .. } => u64::from(*per_entity),
+                    _ => 1,
+                };
+                let mut seq = 0;
+                for &(period, rows, _) in fired {
+                    for _ in 0..rows {
+                        out.push(match fill {
+                            Fill::EventKey(k) => Cell::Text(k.key(e.ordinal, seq)),
+                            Fill::DateKey => Cell::Int(i64::from(periods[period].date_key())),
+                            Fill::EntityKey(_) => Cell::Key(e.ordinal),
+                            Fill::Flag => Cell::Bool(true),
+                            Fill::Const(l) => Cell::from(l),
+                            Fill::RowTime => row_time(&periods, period, &mut s),
+                            Fill::Bucket(labels) => cells::bucket(labels, p.positions[period]),
+                            f if cells::draws(f) => {
+                                cells::draw(f, locales, pool, e.ordinal * per, &mut s)
+                            }
+                            // The schema gives events no other fill.
+                            _ => Cell::Null,
+                        });
+                        seq += 1;
+                    }
+                }
+            }
+            cells::column(c.ty, fill, out)
+        })
+        .collect();
+    let notes = panels
+        .iter()
+        .zip(&per_entity)
+        .flat_map(|(p, fired)| {
+            fired.iter().map(|&(period, rows, value)| {
+                let firing = EventFiring {
+                    event: t.name.clone(),
+                    entity_id: entity_key(p.entity.ordinal),
+                    period_index: period,
+                    date_key: periods[period].date_key(),
+                    rows,
+                    value,
+                };
+                (p.entity.ordinal, firing)
+            })
+        })
+        .collect();
+    (
+        RowBatch {
+            table: t.id,
+            columns,
+        },
+        notes,
+    )
+}
+
+/// A uniform instant within period `t` (to the microsecond).
+fn row_time(
+    periods: &[plotsim_config::Period],
+    t: usize,
+    s: &mut crate::engine::rng::Stream,
+) -> Cell {
+    let start = periods[t].start_date();
+    let end = match periods.get(t + 1) {
+        Some(next) => next.start_date(),
+        None => match periods[t].granularity() {
+            plotsim_config::Granularity::Monthly => start
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(start),
+            plotsim_config::Granularity::Weekly => start + chrono::Duration::days(7),
+            plotsim_config::Granularity::Daily => start + chrono::Duration::days(1),
+        },
+    };
+    let micros = (end - start).num_microseconds().unwrap_or(0).max(1) as u64;
+    let offset = s.below(micros) as i64;
+    start.and_hms_opt(0, 0, 0).map_or(Cell::Null, |d| {
+        Cell::Timestamp(d + chrono::Duration::microseconds(offset))
+    })
+}
