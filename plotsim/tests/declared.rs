@@ -71,6 +71,7 @@ facts:
       - {name: channel, type: \"static.web,store\"}
       - {name: city, type: pool.city}
   - name: fct_reviews
+    cdc: true
     columns:
       - {name: date_key, type: ref.dim_date}
       - {name: store_id, type: ref.dim_store}
@@ -452,4 +453,27 @@ fn events_follow_their_triggers_and_every_firing_is_recorded() {
     };
     assert_eq!(rows_of("evt_visit"), visits.rows() as u64);
     assert_eq!(rows_of("evt_alert"), alerts.rows() as u64);
+}
+
+#[test]
+fn a_cdc_fact_ends_with_its_capture_columns() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let t = data.table("fct_reviews").unwrap();
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        cols,
+        [
+            "date_key",
+            "store_id",
+            "rating",
+            "_inserted_at",
+            "_updated_at",
+            "_op"
+        ]
+    );
+    let labels = texts(t, "_inserted_at");
+    assert_eq!(labels[0].as_deref(), Some("2023-01"));
+    assert_eq!(labels[17].as_deref(), Some("2024-06"));
+    assert_eq!(texts(t, "_updated_at"), labels);
+    assert!(texts(t, "_op").iter().all(|o| o.as_deref() == Some("I")));
 }

@@ -53,6 +53,8 @@ pub struct TablePlan {
     pub rows_per_entity: u32,
     /// What makes an event table's rows (`None` for other tables).
     pub trigger: Option<TriggerPlan>,
+    /// Whether a fact carries change-data-capture columns (`cdc: true`).
+    pub cdc: bool,
 }
 
 /// An event table's trigger, with the metric as an index into

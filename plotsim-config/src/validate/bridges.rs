@@ -172,6 +172,7 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<Ta
             key_prefix: None,
             rows_per_entity: 1,
             trigger: None,
+            cdc: false,
         });
     }
     (cx.errors.len() == before).then_some(out)

@@ -161,6 +161,9 @@ fn row_cells(
     let start = e.start_period as usize;
     match fill {
         Fill::Const(l) => out.extend(rows.map(|_| Cell::from(l))),
+        Fill::PeriodLabel => {
+            out.extend(rows.map(|t| Cell::Text(plan.window.period(t as u32).to_string())))
+        }
         Fill::Timestamp => {
             for t in rows {
                 let day = plan.window.period(t as u32).start_date();

@@ -103,6 +103,8 @@ pub(crate) enum Fill {
     EventKey(crate::keys::EventKeyFormat),
     /// `true` on every row (a threshold event's flag).
     Flag,
+    /// The row's `period_label` (CDC `_inserted_at` / `_updated_at`).
+    PeriodLabel,
     /// The label of the entity's trajectory position: `min(floor(p N), N - 1)`.
     Bucket(Vec<String>),
     /// The period's `dim_date.date_key`.
@@ -286,6 +288,7 @@ impl Schema {
             tables.push(table);
         }
         add_stage_column(plan, &mut tables);
+        add_cdc_columns(plan, &mut tables);
         let refs: Vec<(String, Vec<String>, bool)> = plan
             .tables
             .iter()
@@ -721,6 +724,21 @@ fn features_table(plan: &Plan) -> Result<Option<TableSchema>, GenerateError> {
         source: RowSource::Features(0..end),
         keys: Some(keys),
     }))
+}
+
+/// A CDC fact ends with `_inserted_at` and `_updated_at` (the row's period
+/// label) and `_op` (`I`; quality issues touching a row will make it `U`).
+fn add_cdc_columns(plan: &Plan, tables: &mut [TableSchema]) {
+    for t in plan.tables.iter().filter(|t| t.cdc) {
+        if let Some(s) = tables.iter_mut().find(|s| s.name == t.name) {
+            for name in ["_inserted_at", "_updated_at"] {
+                s.columns.push(column(name, LogicalType::Text, false));
+                s.fills.push(Fill::PeriodLabel);
+            }
+            s.columns.push(column("_op", LogicalType::Text, false));
+            s.fills.push(Fill::Const(Literal::Text("I".into())));
+        }
+    }
 }
 
 /// Foreign keys: every `ref.` column to a table with a single-column key.

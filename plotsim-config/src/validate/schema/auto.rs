@@ -107,6 +107,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             key_prefix: Some(unit.chars().next().map(String::from).unwrap_or_default()),
             rows_per_entity: 1,
             trigger: None,
+            cdc: false,
         },
         TablePlan {
             name: format!("fct_{unit}"),
@@ -117,6 +118,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             key_prefix: None,
             rows_per_entity: 1,
             trigger: None,
+            cdc: false,
         },
     ]
 }
@@ -173,6 +175,7 @@ pub(super) fn dim_date_plan() -> TablePlan {
         key_prefix: None,
         rows_per_entity: 1,
         trigger: None,
+        cdc: false,
     }
 }
 

@@ -68,6 +68,7 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
                 .map(|(_, p)| p.clone()),
             rows_per_entity: d.count,
             trigger: d.event.and_then(|e| trigger(cx, e)),
+            cdc: d.fact.is_some_and(|f| f.cdc),
         })
         .collect()
 }
