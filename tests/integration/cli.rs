@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn plotsim(args: &[&str], dir: &Path) -> Output {
+pub(crate) fn plotsim(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_plotsim"))
         .args(args)
         .current_dir(dir)

@@ -4,18 +4,10 @@
 //! golden manifests. The schema is strict: an unknown or a missing key fails.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-fn plotsim(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_plotsim"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("PLOTSIM_CELL_BUDGET")
-        .output()
-        .expect("run plotsim")
-}
+use super::cli::plotsim;
 
 fn manifest_schema(dir: &Path) -> Value {
     let o = plotsim(&["schema", "--manifest"], dir);

@@ -64,6 +64,13 @@ pub fn stages(values: &[Option<f64>], lifecycle: &LifecyclePlan) -> Vec<usize> {
     out
 }
 
+/// The periods of `window` in which entity panel `p` has rows (from its
+/// arrival), within a window of `n` periods.
+pub(crate) fn active_rows(p: &EntityPanel, window: &Range<usize>, n: usize) -> Range<usize> {
+    let end = window.end.min(n);
+    (p.entity.start_period as usize).max(window.start).min(end)..end
+}
+
 /// The rows of a per-entity-per-period fact for a block of entity panels:
 /// one row per entity and active period within `periods` (the whole window,
 /// or one side of a holdout cutoff).
@@ -75,11 +82,7 @@ pub(crate) fn fact_rows(
     periods: &Range<usize>,
 ) -> RowBatch {
     let n = plan.window.n_periods as usize;
-    let end = periods.end.min(n);
-    let active = |p: &EntityPanel| {
-        let start = (p.entity.start_period as usize).max(periods.start).min(end);
-        start..end
-    };
+    let active = |p: &EntityPanel| active_rows(p, periods, n);
     let date_keys: Vec<i64> = plan
         .window
         .periods()

@@ -101,8 +101,7 @@ pub(crate) fn feature_rows(
     periods: &Range<usize>,
 ) -> RowBatch {
     let n = plan.window.n_periods as usize;
-    let end = periods.end.min(n);
-    let rows = |p: &EntityPanel| (p.entity.start_period as usize).max(periods.start).min(end)..end;
+    let rows = |p: &EntityPanel| super::facts::active_rows(p, periods, n);
     let mut stats: Vec<(usize, Vec<FeatureStats>)> = Vec::new();
     let mut columns = Vec::with_capacity(t.fills.len());
     for fill in &t.fills {
