@@ -44,6 +44,32 @@ holdout: {target: revenue, periods: 3}
 variation: {timing: 2, amplitude: 0.3, level: 0.1, noise: 0.5, blend: 0.5}
 ";
 
+/// A declared schema with both event triggers (so `event_firings` is filled).
+const DECLARED: &str = "\
+about: declared with events
+unit: shop
+seed: 9
+window: [2024-01, 2024-12]
+metrics:
+  - {name: visits, type: count, polarity: positive}
+  - {name: rating, type: score, polarity: negative}
+segments:
+  - {name: s, count: 10, archetype: growth}
+dimensions:
+  - name: dim_shop
+    per: unit
+    columns: [{name: shop_id, type: id}, {name: shop_name, type: faker.company}]
+facts:
+  - name: fct_shop
+    metrics: [visits, rating]
+    columns: [{name: date_key, type: ref.dim_date}, {name: shop_id, type: ref.dim_shop}]
+events:
+  - {name: evt_visit, trigger: proportional, driver: visits, scale: 0.3,
+     columns: [{name: visit_id, type: id}, {name: date_key, type: ref.dim_date}, {name: shop_id, type: ref.dim_shop}]}
+  - {name: evt_low, trigger: threshold, metric: rating, above: 0.5, for: 2,
+     columns: [{name: low_id, type: id}, {name: date_key, type: ref.dim_date}, {name: shop_id, type: ref.dim_shop}]}
+";
+
 #[test]
 fn every_written_manifest_validates_against_the_manifest_schema() {
     let d = tempfile::tempdir().unwrap();
@@ -57,12 +83,17 @@ fn every_written_manifest_validates_against_the_manifest_schema() {
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     };
     std::fs::write(d.path().join("every.yaml"), EVERY_SECTION).unwrap();
+    std::fs::write(d.path().join("declared.yaml"), DECLARED).unwrap();
     assert!(
         plotsim(&["template", "quickstart", "-o", "q.yaml"], d.path())
             .status
             .success()
     );
-    for (cfg, out) in [("every.yaml", "every"), ("q.yaml", "q")] {
+    for (cfg, out) in [
+        ("every.yaml", "every"),
+        ("q.yaml", "q"),
+        ("declared.yaml", "declared"),
+    ] {
         let o = plotsim(&["run", cfg, "-o", out, "-q"], d.path());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let text = std::fs::read_to_string(d.path().join(out).join("manifest.json")).unwrap();
@@ -80,6 +111,11 @@ fn every_written_manifest_validates_against_the_manifest_schema() {
             assert_eq!(m["correlation_phases"].as_array().unwrap().len(), 1);
             assert!(m["archetype_assignments"][0]["treatment"].is_object());
             assert!(m["seasonal_decomposition"]["seasonal_factors"].is_array());
+        }
+        if out == "declared" {
+            let f = m["event_firings"].as_array().unwrap();
+            assert!(f.iter().any(|x| x["event"] == "evt_visit"), "{f:?}");
+            assert!(f.iter().any(|x| x["event"] == "evt_low"), "{f:?}");
         }
     }
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tiny");
