@@ -47,8 +47,9 @@ dimensions:
       - {name: opened, type: faker.year}
       - {name: city, type: pool.city}
       - {name: cohort, type: segment.count}
-      - {name: tier, type: \"static.gold,silver\"}
+      - {name: grade, type: \"static.gold,silver\"}
       - {name: staff, type: range, range: [3, 30]}
+      - {name: tier, type: scd, tracks: revenue, tiers: [bronze, silver, gold], at: [0.4, 0.7]}
   - name: dim_clerk
     per: unit
     count: 3
@@ -160,13 +161,18 @@ fn every_declared_table_is_written_with_its_columns() {
             "channel",
             "city",
             "footfall",
-            "revenue"
+            "revenue",
+            "dim_row_id"
         ]
     );
     let rows = |t: &str| data.table(t).unwrap().rows();
     assert_eq!(rows("dim_date"), 18);
     assert_eq!(rows("dim_format"), 3);
-    assert_eq!(rows("dim_store"), 21);
+    // One row per store and tier version.
+    let stores: BTreeSet<_> = texts(data.table("dim_store").unwrap(), "store_id")
+        .into_iter()
+        .collect();
+    assert_eq!(stores.len(), 21);
     assert_eq!(rows("dim_clerk"), 63);
     assert_eq!(rows("fct_sales"), 21 * 18);
     assert_eq!(rows("fct_sales_train") + rows("fct_sales_holdout"), 21 * 18);
@@ -193,22 +199,22 @@ fn cells_follow_their_column_types() {
     assert!(opened.iter().all(|y| (1950..=2020).contains(&y.unwrap())));
     let cohort = store.column("cohort").unwrap().i64s();
     assert_eq!(cohort[0], Some(12));
-    assert_eq!(cohort[20], Some(9));
+    assert_eq!(cohort[store.rows() - 1], Some(9));
     // A per-entity dimension takes the first item of a static list.
     assert!(
-        texts(store, "tier")
+        texts(store, "grade")
             .iter()
             .all(|t| t.as_deref() == Some("gold"))
     );
     let staff = store.column("staff").unwrap().i64s();
     assert!(staff.iter().all(|s| (3..=30).contains(&s.unwrap())));
     assert!(staff.iter().collect::<BTreeSet<_>>().len() > 5);
-    // The outlet segment has one city.
-    assert!(
-        texts(store, "city")[12..]
-            .iter()
-            .all(|c| c.as_deref() == Some("Lille"))
-    );
+    // The outlet segment (stores 13 to 21) has one city.
+    for (k, c) in texts(store, "store_id").iter().zip(texts(store, "city")) {
+        if k.as_deref().unwrap() > "s-012" {
+            assert_eq!(c.as_deref(), Some("Lille"));
+        }
+    }
     // A sub-entity dimension: 3 clerks per store, each referring to it.
     let clerk = data.table("dim_clerk").unwrap();
     assert_eq!(
@@ -466,6 +472,7 @@ fn a_cdc_fact_ends_with_its_capture_columns() {
             "date_key",
             "store_id",
             "rating",
+            "dim_row_id",
             "_inserted_at",
             "_updated_at",
             "_op"
@@ -476,4 +483,66 @@ fn a_cdc_fact_ends_with_its_capture_columns() {
     assert_eq!(labels[17].as_deref(), Some("2024-06"));
     assert_eq!(texts(t, "_updated_at"), labels);
     assert!(texts(t, "_op").iter().all(|o| o.as_deref() == Some("I")));
+}
+
+#[test]
+fn scd_versions_join_facts_and_match_the_manifest() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let store = data.table("dim_store").unwrap();
+    let ids = store.column("dim_row_id").unwrap().i64s();
+    let keys = texts(store, "store_id");
+    let from = store.column("valid_from").unwrap().i64s();
+    let to = store.column("valid_to").unwrap().i64s();
+    let current = texts(store, "is_current");
+    let tier = texts(store, "tier");
+    // Versions of one store are consecutive, half-open and end current.
+    let mut versions: BTreeMap<String, Vec<(i64, i64, i64, String)>> = BTreeMap::new();
+    for r in 0..store.rows() {
+        versions.entry(keys[r].clone().unwrap()).or_default().push((
+            ids[r].unwrap(),
+            from[r].unwrap(),
+            to[r].unwrap(),
+            tier[r].clone().unwrap(),
+        ));
+        assert_eq!(
+            current[r].as_deref() == Some("true"),
+            r + 1 == store.rows() || keys[r + 1] != keys[r]
+        );
+    }
+    assert_eq!(versions.len(), 21);
+    assert!(store.rows() > 21, "some stores change tier");
+    let order = ["bronze", "silver", "gold"];
+    for vs in versions.values() {
+        for w in vs.windows(2) {
+            assert_eq!(w[0].2, w[1].1);
+            let rank = |t: &str| order.iter().position(|o| *o == t).unwrap();
+            assert!(rank(&w[1].3) > rank(&w[0].3), "tiers only rise");
+        }
+        assert_eq!(vs.last().unwrap().2, 99_991_231);
+    }
+    // Every fact row carries the version in force in its period.
+    let sales = data.table("fct_sales").unwrap();
+    let when = sales.column("date_key").unwrap().i64s();
+    let row_ids = sales.column("dim_row_id").unwrap().i64s();
+    for ((s, d), id) in texts(sales, "store_id").iter().zip(&when).zip(&row_ids) {
+        let vs = &versions[s.as_deref().unwrap()];
+        let v = vs
+            .iter()
+            .find(|v| v.1 <= d.unwrap() && d.unwrap() < v.2)
+            .unwrap();
+        assert_eq!(Some(v.0), *id);
+    }
+    // One manifest record per version after the first.
+    let events = data.manifest()["scd_events"].as_array().unwrap();
+    assert_eq!(events.len(), store.rows() - 21);
+    for e in events {
+        let vs = &versions[e["entity_id"].as_str().unwrap()];
+        let new = vs
+            .iter()
+            .find(|v| v.0 == e["new_dim_row_id"].as_i64().unwrap())
+            .unwrap();
+        assert_eq!(new.1, e["date_key"].as_i64().unwrap());
+        assert_eq!(new.3, e["new_label"].as_str().unwrap());
+        assert_eq!(e["trigger_metric"], "revenue");
+    }
 }

@@ -122,6 +122,19 @@ pub struct ColumnPlan {
     pub range: Option<RangePlan>,
     /// The labels of a `bucket` column.
     pub labels: Vec<String>,
+    /// The tiers of an `scd` column.
+    pub scd: Option<ScdPlan>,
+}
+
+/// An `scd` column: tiers by trajectory position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScdPlan {
+    /// The metric named by `tracks` (index into [`Plan::metrics`](super::Plan::metrics)).
+    pub tracks: usize,
+    /// Tier labels, lowest first.
+    pub tiers: Vec<String>,
+    /// Thresholds between tiers (one fewer than the tiers, increasing in (0, 1)).
+    pub at: Vec<f64>,
 }
 
 impl ColumnPlan {
@@ -132,6 +145,7 @@ impl ColumnPlan {
             ty,
             range: None,
             labels: Vec::new(),
+            scd: None,
         }
     }
 }

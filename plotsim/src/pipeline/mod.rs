@@ -63,10 +63,11 @@ pub(crate) struct Produced {
 
 /// The manifest's streamed arrays, in the order [`Records`] holds them:
 /// per-entity (and per-firing) entries made block by block.
-pub(crate) const STREAMED: [&str; 3] = [
+pub(crate) const STREAMED: [&str; 4] = [
     "archetype_assignments",
     "trajectory_samples",
     "event_firings",
+    "scd_events",
 ];
 
 /// A block's entries of the [`STREAMED`] arrays: as values for a dataset in
@@ -181,6 +182,7 @@ impl Job {
         let mut assignments = Vec::with_capacity((range.end - range.start) as usize);
         let mut samples = Vec::new();
         let mut firings = Vec::new();
+        let mut scd = Vec::new();
         let mut rows: Option<BatchRows> = None;
         let want_rows = keep_rows || encoder.is_some();
         let mut start = range.start;
@@ -201,7 +203,8 @@ impl Job {
                 let first = b == 0 && start == 0;
                 let (chunk, notes) =
                     build_batch(&self.plan, self.seed, &self.schema, first, &panels);
-                firings.extend(notes.iter().map(to_value));
+                firings.extend(notes.firings.iter().map(to_value));
+                scd.extend(notes.scd.iter().map(to_value));
                 match &mut rows {
                     None => rows = Some(chunk),
                     Some(r) => r.append(&chunk),
@@ -215,7 +218,7 @@ impl Job {
                 encoded.push(enc.encode(batch)?);
             }
         }
-        let values = vec![assignments, samples, firings];
+        let values = vec![assignments, samples, firings, scd];
         let records = if encoder.is_some() {
             Records::Rendered(values.iter().map(|v| Rendered::new(v)).collect())
         } else {

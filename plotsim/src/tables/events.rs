@@ -100,6 +100,10 @@ pub(crate) fn event_rows(
                     Fill::SubPick { per_entity, .. } => u64::from(*per_entity),
                     _ => 1,
                 };
+                let versions = match fill {
+                    Fill::VersionOf(scd) => super::scd::versions(scd, p),
+                    _ => Vec::new(),
+                };
                 let mut seq = 0;
                 for &(period, rows, _) in fired {
                     for _ in 0..rows {
@@ -108,6 +112,11 @@ pub(crate) fn event_rows(
                             Fill::DateKey => Cell::Int(i64::from(periods[period].date_key())),
                             Fill::EntityKey(_) => Cell::Key(e.ordinal),
                             Fill::Flag => Cell::Bool(true),
+                            Fill::VersionOf(scd) => {
+                                let v = super::scd::version_at(&versions, period);
+                                let id = super::scd::dim_row_id(e.ordinal, v, scd.tiers.len());
+                                Cell::Int(id as i64)
+                            }
                             Fill::Const(l) => Cell::from(l),
                             Fill::RowTime => row_time(&periods, period, &mut s),
                             Fill::Bucket(labels) => cells::bucket(labels, p.positions[period]),

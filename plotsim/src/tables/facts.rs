@@ -164,6 +164,13 @@ fn row_cells(
     let start = e.start_period as usize;
     match fill {
         Fill::Const(l) => out.extend(rows.map(|_| Cell::from(l))),
+        Fill::VersionOf(scd) => {
+            let vs = super::scd::versions(scd, p);
+            out.extend(rows.map(|t| {
+                let v = super::scd::version_at(&vs, t);
+                Cell::Int(super::scd::dim_row_id(e.ordinal, v, scd.tiers.len()) as i64)
+            }));
+        }
         Fill::PeriodLabel => {
             out.extend(rows.map(|t| Cell::Text(plan.window.period(t as u32).to_string())))
         }

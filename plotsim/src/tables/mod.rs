@@ -18,6 +18,7 @@ mod events;
 mod facts;
 mod fakes;
 mod features;
+mod scd;
 pub(crate) mod schema;
 
 pub use batch::{BatchRows, Column, RowBatch, Table};
@@ -25,11 +26,11 @@ pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
 pub use events::EventFiring;
 pub use facts::stages;
 pub use features::{FeatureStats, feature_stats};
+pub use scd::ScdEvent;
 pub use schema::{
     ColumnSchema, FEATURES_TABLE, ForeignKey, LogicalType, Schema, TableId, TableSchema,
 };
 
-use crate::engine::entities::Entity;
 use crate::engine::panel::EntityPanel;
 use plotsim_config::Plan;
 use schema::RowSource;
@@ -43,18 +44,23 @@ pub(crate) fn build_batch(
     schema: &Schema,
     first_block: bool,
     panels: &[EntityPanel],
-) -> (BatchRows, Vec<EventFiring>) {
-    let entities: Vec<Entity> = panels.iter().map(|p| p.entity.clone()).collect();
+) -> (BatchRows, Notes) {
     let unit_keys = schema.unit_dim().and_then(|t| t.keys.clone());
     let key = |o: u64| unit_keys.as_ref().map_or_else(String::new, |k| k.key(o));
     let mut firings = Vec::new();
+    let mut scd = Vec::new();
+    let mut dim = |t: &TableSchema, k: u32| {
+        let (rows, notes) = dims::entity_dim(plan, seed, t, panels, k, &key);
+        scd.extend(notes.into_iter().map(|(o, e)| ((o, t.id), e)));
+        rows
+    };
     let rows = schema
         .tables()
         .iter()
         .filter_map(|t| match &t.source {
             RowSource::Periods => first_block.then(|| date::dim_date(t, &plan.window)),
-            RowSource::Entities => Some(dims::entity_dim(plan, seed, t, &entities, 1)),
-            RowSource::SubEntities(k) => Some(dims::entity_dim(plan, seed, t, &entities, *k)),
+            RowSource::Entities | RowSource::Versions(_) => Some(dim(t, 1)),
+            RowSource::SubEntities(k) => Some(dim(t, *k)),
             RowSource::Reference(rows) => {
                 first_block.then(|| dims::reference_dim(plan, seed, t, *rows))
             }
@@ -71,8 +77,19 @@ pub(crate) fn build_batch(
         .collect();
     // Entity-major (then table, then period) whatever the batch size.
     firings.sort_by_key(|(k, _)| *k);
-    (
-        BatchRows { rows },
-        firings.into_iter().map(|(_, f)| f).collect(),
-    )
+    scd.sort_by_key(|(k, _)| *k);
+    let notes = Notes {
+        firings: firings.into_iter().map(|(_, f)| f).collect(),
+        scd: scd.into_iter().map(|(_, e)| e).collect(),
+    };
+    (BatchRows { rows }, notes)
+}
+
+/// What the builders did besides rows, for truth to record.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    /// Event firings, entity-major.
+    pub(crate) firings: Vec<EventFiring>,
+    /// SCD tier changes, entity-major.
+    pub(crate) scd: Vec<ScdEvent>,
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use plotsim_config::Plan;
 use plotsim_config::dsl::column_type::ColumnType;
-use plotsim_config::plan::{ColumnPlan, Grain, RangePlan, TableKind, TablePlan};
+use plotsim_config::plan::{ColumnPlan, Grain, RangePlan, ScdPlan, TableKind, TablePlan};
 
 use crate::error::GenerateError;
 use crate::keys::KeyFormat;
@@ -105,6 +105,18 @@ pub(crate) enum Fill {
     Flag,
     /// The row's `period_label` (CDC `_inserted_at` / `_updated_at`).
     PeriodLabel,
+    /// An SCD version's tier label.
+    ScdLabel,
+    /// An SCD version's key.
+    DimRowId,
+    /// An SCD version's first `date_key`.
+    ValidFrom,
+    /// The next version's `valid_from`, or 99991231 for the current one.
+    ValidTo,
+    /// Whether the version is the entity's last.
+    IsCurrent,
+    /// The `dim_row_id` of the SCD dimension's version in force in the row's period.
+    VersionOf(ScdPlan),
     /// The label of the entity's trajectory position: `min(floor(p N), N - 1)`.
     Bucket(Vec<String>),
     /// The period's `dim_date.date_key`.
@@ -197,6 +209,9 @@ pub(crate) enum RowSource {
     SubEntities(u32),
     /// A fixed list of rows (a reference dimension), with the first block.
     Reference(u64),
+    /// One row per entity and SCD version (a per-entity dimension with an
+    /// `scd` column).
+    Versions(ScdPlan),
     /// Rows made by an event trigger, per entity and period.
     Events(plotsim_config::plan::TriggerPlan),
     /// One row per entity and active period within `periods` (a fact, or
@@ -211,7 +226,10 @@ impl RowSource {
     fn rank(&self) -> u8 {
         match self {
             RowSource::Periods => 0,
-            RowSource::Entities | RowSource::SubEntities(_) | RowSource::Reference(_) => 1,
+            RowSource::Entities
+            | RowSource::Versions(_)
+            | RowSource::SubEntities(_)
+            | RowSource::Reference(_) => 1,
             RowSource::EntityPeriods(_) | RowSource::Events(_) => 2,
             RowSource::Features(_) => 3,
         }
@@ -287,8 +305,7 @@ impl Schema {
             };
             tables.push(table);
         }
-        add_stage_column(plan, &mut tables);
-        add_cdc_columns(plan, &mut tables);
+
         let refs: Vec<(String, Vec<String>, bool)> = plan
             .tables
             .iter()
@@ -302,6 +319,9 @@ impl Schema {
             table.foreign_keys = foreign_keys(t, &refs);
             order_columns(table);
         }
+        add_version_columns(plan, &mut tables);
+        add_stage_column(plan, &mut tables);
+        add_cdc_columns(plan, &mut tables);
         let mut tables = split_holdout(plan, tables);
         if let Some(f) = features_table(plan)? {
             tables.push(f);
@@ -332,7 +352,9 @@ impl Schema {
 
     /// The per-entity dimension of the unit, if any.
     pub fn unit_dim(&self) -> Option<&TableSchema> {
-        self.tables.iter().find(|t| t.source == RowSource::Entities)
+        self.tables
+            .iter()
+            .find(|t| matches!(t.source, RowSource::Entities | RowSource::Versions(_)))
     }
 }
 
@@ -427,8 +449,12 @@ fn table_schema(
     formats: &[(String, KeyFormat, u64)],
 ) -> Result<TableSchema, GenerateError> {
     let n_periods = plan.window.n_periods as usize;
+    let scd = t.columns.iter().find_map(|c| c.scd.clone());
     let source = match (t.kind, t.grain) {
-        (TableKind::Dimension, Grain::PerEntity) => RowSource::Entities,
+        (TableKind::Dimension, Grain::PerEntity) => match scd {
+            Some(scd) => RowSource::Versions(scd),
+            None => RowSource::Entities,
+        },
         (TableKind::Dimension, Grain::Variable) => RowSource::SubEntities(t.rows_per_entity),
         (TableKind::Dimension, _) => RowSource::Reference(t.reference_rows()),
         (TableKind::Event, _) => match t.trigger {
@@ -453,13 +479,27 @@ fn table_schema(
         columns.push(column(&c.name, ty, nullable));
         fills.push(fill);
     }
+    let mut primary_key = t.primary_key.clone();
+    if let RowSource::Versions(_) = source {
+        // The version columns; a version is the unique row.
+        for (name, ty, fill) in [
+            ("dim_row_id", LogicalType::Int, Fill::DimRowId),
+            ("valid_from", LogicalType::Int, Fill::ValidFrom),
+            ("valid_to", LogicalType::Int, Fill::ValidTo),
+            ("is_current", LogicalType::Bool, Fill::IsCurrent),
+        ] {
+            columns.push(column(name, ty, false));
+            fills.push(fill);
+        }
+        primary_key = vec!["dim_row_id".to_owned()];
+    }
     Ok(TableSchema {
         id: 0,
         name: t.name.clone(),
         kind: t.kind,
         grain: t.grain,
         columns,
-        primary_key: t.primary_key.clone(),
+        primary_key,
         foreign_keys: Vec::new(),
         fills,
         source,
@@ -493,7 +533,7 @@ fn column_fill(
     };
     Ok(match &c.ty {
         ColumnType::Id => match (source, own) {
-            (RowSource::Entities, Some(f)) => {
+            (RowSource::Entities | RowSource::Versions(_), Some(f)) => {
                 (LogicalType::Text, false, Fill::EntityKey(f.clone()))
             }
             (RowSource::SubEntities(_) | RowSource::Reference(_), Some(f)) => {
@@ -594,6 +634,9 @@ fn column_fill(
                 LogicalType::Float
             };
             (ty, false, Fill::Range(r))
+        }
+        ColumnType::Scd if matches!(source, RowSource::Versions(_)) => {
+            (LogicalType::Text, false, Fill::ScdLabel)
         }
         ColumnType::Timestamp if on_fact => (LogicalType::Timestamp, false, Fill::Timestamp),
         ColumnType::Timestamp if on_event => (LogicalType::Timestamp, false, Fill::RowTime),
@@ -715,15 +758,55 @@ fn features_table(plan: &Plan) -> Result<Option<TableSchema>, GenerateError> {
         grain: Grain::PerEntity,
         columns,
         primary_key: vec![pk.clone()],
-        foreign_keys: vec![ForeignKey {
-            column: pk.clone(),
-            table: anchor.name.clone(),
-            references: pk,
-        }],
+        // An SCD anchor has one row per version: no unique key to refer to.
+        foreign_keys: if anchor.columns.iter().any(|c| c.scd.is_some()) {
+            Vec::new()
+        } else {
+            vec![ForeignKey {
+                column: pk.clone(),
+                table: anchor.name.clone(),
+                references: pk,
+            }]
+        },
         fills,
         source: RowSource::Features(0..end),
         keys: Some(keys),
     }))
+}
+
+/// Facts and events referring to an SCD dimension get a `dim_row_id`
+/// column (the version in force in the row's period), which is the foreign
+/// key to it; the entity key column is then a plain column.
+fn add_version_columns(plan: &Plan, tables: &mut [TableSchema]) {
+    let scd: Vec<(String, ScdPlan)> = tables
+        .iter()
+        .filter_map(|t| match &t.source {
+            RowSource::Versions(s) => Some((t.name.clone(), s.clone())),
+            _ => None,
+        })
+        .collect();
+    for (dim, plan_scd) in &scd {
+        for (t, tp) in tables.iter_mut().zip(&plan.tables) {
+            let refers = tp
+                .columns
+                .iter()
+                .any(|c| matches!(&c.ty, ColumnType::Ref(x) if x == dim));
+            if !refers {
+                continue;
+            }
+            t.foreign_keys.retain(|f| f.table != *dim);
+            if matches!(t.source, RowSource::EntityPeriods(_) | RowSource::Events(_)) {
+                t.columns
+                    .push(column("dim_row_id", LogicalType::Int, false));
+                t.fills.push(Fill::VersionOf(plan_scd.clone()));
+                t.foreign_keys.push(ForeignKey {
+                    column: "dim_row_id".into(),
+                    table: dim.clone(),
+                    references: "dim_row_id".into(),
+                });
+            }
+        }
+    }
 }
 
 /// A CDC fact ends with `_inserted_at` and `_updated_at` (the row's period

@@ -33,6 +33,9 @@ pub struct Manifest {
     pub correlations: Vec<CorrelationRecord>,
     /// Every firing of every event table, in entity order.
     pub event_firings: Vec<crate::tables::EventFiring>,
+    /// Every SCD tier change (one per version after an entity's first), in
+    /// entity order.
+    pub scd_events: Vec<crate::tables::ScdEvent>,
     /// The temporal holdout (`null`: none).
     pub holdout: Option<HoldoutRecord>,
     /// The noise settings as run.

@@ -400,6 +400,7 @@ pub(crate) fn manifest_fixed(
         seed,
         trajectory_samples: Vec::new(),
         event_firings: Vec::new(),
+        scd_events: Vec::new(),
         treatment_cohorts,
         value_adjustments,
     }

@@ -94,6 +94,19 @@ fn planned_columns(cx: &mut Ctx<'_>, d: &Decl<'_>) -> Vec<ColumnPlan> {
                 ),
             }),
             labels: col.labels.clone().unwrap_or_default(),
+            scd: match (t, &col.tracks, &col.tiers, &col.at) {
+                (Some(ColumnType::Scd), Some(m), Some(tiers), Some(at)) => cx
+                    .config
+                    .metrics
+                    .iter()
+                    .position(|x| x.name == *m)
+                    .map(|tracks| crate::plan::ScdPlan {
+                        tracks,
+                        tiers: tiers.clone(),
+                        at: at.clone(),
+                    }),
+                _ => None,
+            },
         })
         .collect();
     let Some(f) = d.fact else {
