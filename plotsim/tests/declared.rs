@@ -16,6 +16,7 @@ unit: store
 seed: 7
 window: [2023-01, 2024-06]
 noise: {gaussian_sigma: 0.05, outlier_rate: 0.01, mcar_rate: 0.02}
+output: {denormalized: true}
 metrics:
   - {name: footfall, type: count, polarity: positive}
   - {name: revenue, type: amount, polarity: positive, range: [100, 9000]}
@@ -132,6 +133,8 @@ fn every_declared_table_is_written_with_its_columns() {
             "fct_reviews_holdout",
             "evt_visit",
             "evt_alert",
+            "fct_sales_wide",
+            "fct_reviews_wide",
             "_entity_features"
         ]
     );
@@ -544,5 +547,35 @@ fn scd_versions_join_facts_and_match_the_manifest() {
         assert_eq!(new.1, e["date_key"].as_i64().unwrap());
         assert_eq!(new.3, e["new_label"].as_str().unwrap());
         assert_eq!(e["trigger_metric"], "revenue");
+    }
+}
+
+#[test]
+fn wide_tables_join_every_dimension_at_the_row() {
+    let data = plotsim::generate(&plan()).unwrap();
+    let sales = data.table("fct_sales").unwrap();
+    let wide = data.table("fct_sales_wide").unwrap();
+    assert_eq!(wide.rows(), sales.rows());
+    // The fact's own columns come first, unchanged.
+    for c in &sales.columns {
+        assert_eq!(wide.column(&c.name), Some(&c.data), "{}", c.name);
+    }
+    // Each joined column equals the dimension row the key names.
+    let lookup = |dim: &str, key: &str, col: &str| -> BTreeMap<Option<String>, Option<String>> {
+        let t = data.table(dim).unwrap();
+        texts(t, key).into_iter().zip(texts(t, col)).collect()
+    };
+    for (dim, fk, key, col) in [
+        ("dim_store", "dim_row_id", "dim_row_id", "tier"),
+        ("dim_store", "dim_row_id", "dim_row_id", "store_name"),
+        ("dim_format", "format_id", "format_id", "format_name"),
+        ("dim_date", "date_key", "date_key", "period_index"),
+        ("dim_clerk", "clerk_id", "clerk_id", "clerk_name"),
+    ] {
+        let m = lookup(dim, key, col);
+        let joined = texts(wide, &format!("{dim}__{col}"));
+        for (k, v) in texts(sales, fk).iter().zip(&joined) {
+            assert_eq!(&m[k], v, "{dim}.{col} for {k:?}");
+        }
     }
 }

@@ -536,7 +536,7 @@ fn run_refuses_what_it_cannot_generate_yet() {
     let o = plotsim(&["run", "saas.yaml", "-o", "data"], d.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("not supported yet: `output.denormalized`"),
+        stderr(&o).contains("not supported yet: `quality`"),
         "{}",
         stderr(&o)
     );

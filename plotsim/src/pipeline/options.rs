@@ -116,7 +116,6 @@ pub(crate) fn supported(plan: &Plan) -> Result<()> {
             out.sql_dialect == plotsim_config::SqlDialect::Mysql,
         ),
         ("output.partition_by", out.partition_by.is_some()),
-        ("output.denormalized", out.denormalized),
     ];
     if let Some((name, _)) = output.iter().find(|(_, set)| *set) {
         return unsupported(format!(

@@ -144,6 +144,15 @@ impl<T: Clone + Default> Values<T> {
     }
 }
 
+impl<T: Clone + Default> Values<T> {
+    /// The rows at `rows`, in that order (`None`: a null).
+    pub fn take(&self, rows: &[Option<usize>]) -> Values<T> {
+        rows.iter()
+            .map(|r| r.and_then(|i| self.get(i).cloned()))
+            .collect()
+    }
+}
+
 impl<T: Clone + Default> FromIterator<Option<T>> for Values<T> {
     fn from_iter<I: IntoIterator<Item = Option<T>>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -370,6 +379,32 @@ impl ColumnData {
             (ColumnData::Key(a), ColumnData::Key(b)) => a.ordinals.extend_from_slice(&b.ordinals),
             (ColumnData::Dict(a), ColumnData::Dict(b)) => a.codes.append(&b.codes),
             _ => debug_assert!(false, "appending a column of another kind"),
+        }
+    }
+
+    /// The rows at `rows` as a new column (`None`: a null; keys with a null
+    /// become text).
+    pub fn take(&self, rows: &[Option<usize>]) -> ColumnData {
+        match self {
+            ColumnData::Int(c) => ColumnData::Int(c.take(rows)),
+            ColumnData::Float(c) => ColumnData::Float(c.take(rows)),
+            ColumnData::Bool(c) => ColumnData::Bool(c.take(rows)),
+            ColumnData::Date(c) => ColumnData::Date(c.take(rows)),
+            ColumnData::Timestamp(c) => ColumnData::Timestamp(c.take(rows)),
+            ColumnData::Text(c) => ColumnData::Text(c.take(rows)),
+            ColumnData::Key(k) if rows.iter().all(Option::is_some) => ColumnData::Key(KeyColumn {
+                format: k.format.clone(),
+                ordinals: rows.iter().flatten().map(|&i| k.ordinals[i]).collect(),
+            }),
+            ColumnData::Key(_) => ColumnData::Text(
+                rows.iter()
+                    .map(|r| r.and_then(|i| self.text_at(i)))
+                    .collect(),
+            ),
+            ColumnData::Dict(d) => ColumnData::Dict(DictColumn {
+                labels: d.labels.clone(),
+                codes: d.codes.take(rows),
+            }),
         }
     }
 

@@ -20,6 +20,7 @@ mod fakes;
 mod features;
 mod scd;
 pub(crate) mod schema;
+mod wide;
 
 pub use batch::{BatchRows, Column, RowBatch, Table};
 pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
@@ -73,8 +74,20 @@ pub(crate) fn build_batch(
                 Some(rows)
             }
             RowSource::Features(periods) => Some(features::feature_rows(plan, t, panels, periods)),
+            // Joined below, from the other tables' rows.
+            RowSource::Wide(_) => None,
+        })
+        .collect::<Vec<_>>();
+    let mut rows = rows;
+    let wide: Vec<RowBatch> = schema
+        .tables()
+        .iter()
+        .filter_map(|t| match &t.source {
+            RowSource::Wide(w) => Some(wide::wide_rows(plan, seed, schema, t, w, &rows)),
+            _ => None,
         })
         .collect();
+    rows.extend(wide);
     // Entity-major (then table, then period) whatever the batch size.
     firings.sort_by_key(|(k, _)| *k);
     scd.sort_by_key(|(k, _)| *k);

@@ -214,6 +214,9 @@ pub(crate) enum RowSource {
     Versions(ScdPlan),
     /// Rows made by an event trigger, per entity and period.
     Events(plotsim_config::plan::TriggerPlan),
+    /// A fact's rows joined one hop to every dimension it refers to
+    /// (`output.denormalized`).
+    Wide(WidePlan),
     /// One row per entity and active period within `periods` (a fact, or
     /// one half of its holdout split).
     EntityPeriods(Range<usize>),
@@ -230,10 +233,33 @@ impl RowSource {
             | RowSource::Versions(_)
             | RowSource::SubEntities(_)
             | RowSource::Reference(_) => 1,
-            RowSource::EntityPeriods(_) | RowSource::Events(_) => 2,
+            RowSource::EntityPeriods(_) | RowSource::Events(_) | RowSource::Wide(_) => 2,
             RowSource::Features(_) => 3,
         }
     }
+}
+
+/// How a wide table is joined: the fact, then per foreign key the
+/// dimension's other columns.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WidePlan {
+    /// The fact.
+    pub(crate) fact: String,
+    /// One join per foreign key, in the fact's order.
+    pub(crate) joins: Vec<WideJoin>,
+}
+
+/// One left join of a wide table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WideJoin {
+    /// The dimension.
+    pub(crate) dim: String,
+    /// The fact's foreign-key column.
+    pub(crate) column: String,
+    /// The dimension's key column.
+    pub(crate) key: String,
+    /// The dimension's columns brought in (all but the key).
+    pub(crate) columns: Vec<String>,
 }
 
 /// The name of the entity features table (the file's stem).
@@ -322,6 +348,10 @@ impl Schema {
         add_version_columns(plan, &mut tables);
         add_stage_column(plan, &mut tables);
         add_cdc_columns(plan, &mut tables);
+        if plan.settings.output.denormalized {
+            let wide = wide_tables(&tables);
+            tables.extend(wide);
+        }
         let mut tables = split_holdout(plan, tables);
         if let Some(f) = features_table(plan)? {
             tables.push(f);
@@ -807,6 +837,56 @@ fn add_version_columns(plan: &Plan, tables: &mut [TableSchema]) {
             }
         }
     }
+}
+
+/// `<fact>_wide` for every per-entity-per-period fact: its columns, then
+/// for each foreign key the dimension's other columns as `<dim>__<col>`
+/// (an SCD dimension at the version in force for the row). Same rows as the
+/// fact, built per block from the same batch.
+fn wide_tables(tables: &[TableSchema]) -> Vec<TableSchema> {
+    tables
+        .iter()
+        .filter(|t| t.kind == TableKind::Fact && matches!(t.source, RowSource::EntityPeriods(_)))
+        .map(|t| {
+            let mut columns = t.columns.clone();
+            let mut joins = Vec::new();
+            for fk in &t.foreign_keys {
+                let Some(d) = tables.iter().find(|d| d.name == fk.table) else {
+                    continue;
+                };
+                let cols: Vec<&ColumnSchema> = d
+                    .columns
+                    .iter()
+                    .filter(|c| c.name != fk.references)
+                    .collect();
+                for c in &cols {
+                    // A left join: nullable whatever the dimension says.
+                    columns.push(column(&format!("{}__{}", d.name, c.name), c.ty, true));
+                }
+                joins.push(WideJoin {
+                    dim: d.name.clone(),
+                    column: fk.column.clone(),
+                    key: fk.references.clone(),
+                    columns: cols.iter().map(|c| c.name.clone()).collect(),
+                });
+            }
+            TableSchema {
+                id: 0,
+                name: format!("{}_wide", t.name),
+                kind: TableKind::Fact,
+                grain: t.grain,
+                fills: vec![Fill::Const(Literal::Text(String::new())); columns.len()],
+                columns,
+                primary_key: t.primary_key.clone(),
+                foreign_keys: Vec::new(),
+                source: RowSource::Wide(WidePlan {
+                    fact: t.name.clone(),
+                    joins,
+                }),
+                keys: None,
+            }
+        })
+        .collect()
 }
 
 /// A CDC fact ends with `_inserted_at` and `_updated_at` (the row's period
