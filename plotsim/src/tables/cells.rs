@@ -6,8 +6,10 @@
 use super::column::{ColumnData, KeyColumn, Values};
 use super::fakes::{FakeValue, fake_value};
 use super::schema::{Fill, Literal, LogicalType};
+use crate::engine::entities::Entity;
 use crate::engine::rng::{Part, Stream, stream};
 use crate::keys::KeyFormat;
+use plotsim_config::Plan;
 
 /// One cell before it joins its column.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,16 +66,11 @@ pub(crate) fn cell_stream(
     )
 }
 
-/// Draws one cell of a random fill. `pool` is the entity's segment
-/// attribute for a pool column; a sub-entity pick is the entity's `k` rows
-/// starting at `first_row`.
-pub(crate) fn draw(
-    fill: &Fill,
-    locales: &[String],
-    pool: Option<&[String]>,
-    first_row: u64,
-    s: &mut Stream,
-) -> Cell {
+/// Draws one cell of a random fill for the row of `entity` (none for a
+/// reference dimension's row): a pool column picks from the entity's segment
+/// attribute, a sub-entity pick among the entity's own rows.
+pub(crate) fn draw(fill: &Fill, plan: &Plan, entity: Option<&Entity>, s: &mut Stream) -> Cell {
+    let locales = &plan.settings.locales;
     match fill {
         Fill::Fake { kind, kwargs } => {
             let n = locales.len().max(1);
@@ -85,13 +82,18 @@ pub(crate) fn draw(
                 FakeValue::Text(t) => Cell::Text(t),
             }
         }
-        Fill::Pool(_) => match pool {
-            Some(v) if !v.is_empty() => Cell::Text(v[s.below(v.len() as u64) as usize].clone()),
-            _ => Cell::Null,
-        },
+        Fill::Pool(attr) => {
+            let pool = entity.and_then(|e| plan.segments[e.segment].attributes.get(attr));
+            match pool {
+                Some(v) if !v.is_empty() => Cell::Text(v[s.below(v.len() as u64) as usize].clone()),
+                _ => Cell::Null,
+            }
+        }
         Fill::RefPick { rows, .. } => Cell::Key(s.below((*rows).max(1))),
         Fill::SubPick { per_entity, .. } => {
-            Cell::Key(first_row + s.below(u64::from((*per_entity).max(1))))
+            let k = u64::from((*per_entity).max(1));
+            let first_row = entity.map_or(0, |e| e.ordinal * k);
+            Cell::Key(first_row + s.below(k))
         }
         Fill::Range(r) if r.integer => {
             let (lo, hi) = (r.lo as i64, r.hi as i64);

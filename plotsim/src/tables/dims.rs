@@ -33,7 +33,6 @@ pub(crate) fn entity_dim(
         .map(|p| scd.map_or_else(Vec::new, |s| super::scd::versions(s, p)))
         .collect();
     let periods: Vec<plotsim_config::Period> = plan.window.periods().collect();
-    let locales = &plan.settings.locales;
     let columns = t
         .columns
         .iter()
@@ -47,15 +46,11 @@ pub(crate) fn entity_dim(
                 // SCD versions copy the entity's one row.
                 let reps = if scd.is_some() { vs.len() as u64 } else { k };
                 if cells::draws(fill) {
-                    let pool = match fill {
-                        Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),
-                        _ => None,
-                    };
                     let mut s =
                         cells::cell_stream(seed, "dim", &t.name, &c.name, &seg.name, e.index);
                     let draws = if scd.is_some() { 1 } else { k };
                     let drawn: Vec<Cell> = (0..draws)
-                        .map(|_| cells::draw(fill, locales, pool, first_row, &mut s))
+                        .map(|_| cells::draw(fill, plan, Some(e), &mut s))
                         .collect();
                     for j in 0..reps {
                         out.push(drawn[(j % draws) as usize].clone());
@@ -126,7 +121,6 @@ pub(crate) fn entity_dim(
 
 /// The rows of a reference dimension (written with the first block).
 pub(crate) fn reference_dim(plan: &Plan, seed: u64, t: &TableSchema, rows: u64) -> RowBatch {
-    let locales = &plan.settings.locales;
     let columns = t
         .columns
         .iter()
@@ -148,7 +142,7 @@ pub(crate) fn reference_dim(plan: &Plan, seed: u64, t: &TableSchema, rows: u64) 
                                 Part::U64(i),
                             ],
                         );
-                        cells::draw(f, locales, None, 0, &mut s)
+                        cells::draw(f, plan, None, &mut s)
                     }
                     _ => Cell::Null,
                 })

@@ -81,7 +81,6 @@ pub(crate) fn event_rows(
     let per_entity: Vec<Vec<(usize, u64, f64)>> =
         panels.iter().map(|p| firings(trigger, p)).collect();
     let periods: Vec<plotsim_config::Period> = plan.window.periods().collect();
-    let locales = &plan.settings.locales;
     let columns = t
         .columns
         .iter()
@@ -91,15 +90,10 @@ pub(crate) fn event_rows(
             for (p, fired) in panels.iter().zip(&per_entity) {
                 let e = &p.entity;
                 let seg = &plan.segments[e.segment];
-                let mut s = cells::cell_stream(seed, "event", &t.name, &c.name, &seg.name, e.index);
-                let pool = match fill {
-                    Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),
-                    _ => None,
-                };
-                let per = match fill {
-                    Fill::SubPick { per_entity, .. } => u64::from(*per_entity),
-                    _ => 1,
-                };
+                // Only the fills that draw have a stream.
+                let mut stream = (cells::draws(fill) || *fill == Fill::RowTime).then(|| {
+                    cells::cell_stream(seed, "event", &t.name, &c.name, &seg.name, e.index)
+                });
                 let versions = match fill {
                     Fill::VersionOf(scd) => super::scd::versions(scd, p),
                     _ => Vec::new(),
@@ -118,11 +112,13 @@ pub(crate) fn event_rows(
                                 Cell::Int(id as i64)
                             }
                             Fill::Const(l) => Cell::from(l),
-                            Fill::RowTime => row_time(&periods, period, &mut s),
+                            Fill::RowTime => stream
+                                .as_mut()
+                                .map_or(Cell::Null, |s| row_time(&periods, period, s)),
                             Fill::Bucket(labels) => cells::bucket(labels, p.positions[period]),
-                            f if cells::draws(f) => {
-                                cells::draw(f, locales, pool, e.ordinal * per, &mut s)
-                            }
+                            f if cells::draws(f) => stream
+                                .as_mut()
+                                .map_or(Cell::Null, |s| cells::draw(f, plan, Some(e), s)),
                             // The schema gives events no other fill.
                             _ => Cell::Null,
                         });

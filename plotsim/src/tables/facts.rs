@@ -182,24 +182,14 @@ fn row_cells(
         }
         Fill::Bucket(labels) => out.extend(rows.map(|t| cells::bucket(labels, p.positions[t]))),
         f if cells::draws(f) => {
-            let pool = match f {
-                Fill::Pool(attr) => seg.attributes.get(attr).map(Vec::as_slice),
-                _ => None,
-            };
-            let locales = &plan.settings.locales;
-            let per_entity = match f {
-                Fill::SubPick { per_entity, .. } => u64::from(*per_entity),
-                _ => 1,
-            };
             let mut s = cells::cell_stream(seed, "fact", &t.name, column, &seg.name, e.index);
             if let Fill::RefPick { .. } = f {
-                let once = cells::draw(f, locales, pool, 0, &mut s);
+                let once = cells::draw(f, plan, Some(e), &mut s);
                 out.extend(rows.map(|_| once.clone()));
                 return;
             }
-            let first_row = e.ordinal * per_entity;
             for period in start..rows.end {
-                let cell = cells::draw(f, locales, pool, first_row, &mut s);
+                let cell = cells::draw(f, plan, Some(e), &mut s);
                 if period >= rows.start {
                     out.push(cell);
                 }

@@ -55,7 +55,7 @@ pub(crate) fn build_batch(
         scd.extend(notes.into_iter().map(|(o, e)| ((o, t.id), e)));
         rows
     };
-    let rows = schema
+    let mut rows = schema
         .tables()
         .iter()
         .filter_map(|t| match &t.source {
@@ -78,7 +78,6 @@ pub(crate) fn build_batch(
             RowSource::Wide(_) => None,
         })
         .collect::<Vec<_>>();
-    let mut rows = rows;
     let wide: Vec<RowBatch> = schema
         .tables()
         .iter()

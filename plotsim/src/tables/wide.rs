@@ -3,6 +3,7 @@
 //! same block's rows; `dim_date` and reference dimensions (written once, with
 //! the first block) are rebuilt here, which is cheap and deterministic.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::batch::RowBatch;
@@ -25,12 +26,16 @@ pub(crate) fn wide_rows(
     w: &WidePlan,
     block: &[RowBatch],
 ) -> RowBatch {
-    let batch_of = |name: &str| -> Option<RowBatch> {
+    // Tables written with the first block only are rebuilt; the others are
+    // borrowed from this block's rows.
+    let batch_of = |name: &str| -> Option<Cow<'_, RowBatch>> {
         let ts = schema.find(name)?;
         match &ts.source {
-            RowSource::Periods => Some(date::dim_date(ts, &plan.window)),
-            RowSource::Reference(rows) => Some(dims::reference_dim(plan, seed, ts, *rows)),
-            _ => block.iter().find(|b| b.table == ts.id).cloned(),
+            RowSource::Periods => Some(Cow::Owned(date::dim_date(ts, &plan.window))),
+            RowSource::Reference(rows) => {
+                Some(Cow::Owned(dims::reference_dim(plan, seed, ts, *rows)))
+            }
+            _ => block.iter().find(|b| b.table == ts.id).map(Cow::Borrowed),
         }
     };
     let Some(fact) = batch_of(&w.fact) else {
