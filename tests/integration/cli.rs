@@ -529,14 +529,14 @@ fn run_applies_the_cell_budget() {
 fn run_refuses_what_it_cannot_generate_yet() {
     let d = tmp();
     assert!(
-        plotsim(&["template", "saas", "-o", "saas.yaml"], d.path())
+        plotsim(&["template", "banking", "-o", "banking.yaml"], d.path())
             .status
             .success()
     );
-    let o = plotsim(&["run", "saas.yaml", "-o", "data"], d.path());
+    let o = plotsim(&["run", "banking.yaml", "-o", "data"], d.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("not supported yet: `quality`"),
+        stderr(&o).contains("not supported yet: `bridges`"),
         "{}",
         stderr(&o)
     );

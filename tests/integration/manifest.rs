@@ -84,15 +84,18 @@ fn every_written_manifest_validates_against_the_manifest_schema() {
     };
     std::fs::write(d.path().join("every.yaml"), EVERY_SECTION).unwrap();
     std::fs::write(d.path().join("declared.yaml"), DECLARED).unwrap();
-    assert!(
-        plotsim(&["template", "quickstart", "-o", "q.yaml"], d.path())
-            .status
-            .success()
-    );
+    for (template, file) in [("quickstart", "q.yaml"), ("saas", "saas.yaml")] {
+        assert!(
+            plotsim(&["template", template, "-o", file], d.path())
+                .status
+                .success()
+        );
+    }
     for (cfg, out) in [
         ("every.yaml", "every"),
         ("q.yaml", "q"),
         ("declared.yaml", "declared"),
+        ("saas.yaml", "saas"),
     ] {
         let o = plotsim(&["run", cfg, "-o", out, "-q"], d.path());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -111,6 +114,13 @@ fn every_written_manifest_validates_against_the_manifest_schema() {
             assert_eq!(m["correlation_phases"].as_array().unwrap().len(), 1);
             assert!(m["archetype_assignments"][0]["treatment"].is_object());
             assert!(m["seasonal_decomposition"]["seasonal_factors"].is_array());
+        }
+        if out == "saas" {
+            // The template's three quality issues are all recorded.
+            let q = m["quality_injections"].as_array().unwrap();
+            for i in 0..3 {
+                assert!(q.iter().any(|x| x["issue_index"] == i), "issue {i}");
+            }
         }
         if out == "declared" {
             let f = m["event_firings"].as_array().unwrap();

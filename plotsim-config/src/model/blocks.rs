@@ -216,7 +216,8 @@ pub struct QualityIssue {
     pub issue: QualityIssueKind,
     /// Share of rows affected, in [0, 1].
     pub rate: f64,
-    /// Target column (required for null_injection, type_mismatch, schema_drift).
+    /// Target column (required for null_injection, type_mismatch, schema_drift;
+    /// `*` means every non-key column).
     #[builder(default, setter(into, strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,

@@ -38,9 +38,15 @@ pub(super) fn check_quality(
                 | QualityIssueKind::SchemaDrift
         );
         if needs_column && q.column.is_none() {
+            cx.push(
+                ValidationError::new(p.key("column"), format!("`{}` needs a `column`", q.issue))
+                    .expected("a column name, or `*` for every non-key column"),
+            );
+        }
+        if !needs_column && !volume && q.column.is_some() {
             cx.push(ValidationError::new(
                 p.key("column"),
-                format!("`{}` needs a `column`", q.issue),
+                format!("`{}` affects whole rows; drop `column`", q.issue),
             ));
         }
         if volume {
@@ -136,7 +142,8 @@ pub(super) fn check_quality(
             continue;
         }
         let mut column = None;
-        if let Some(col) = &q.column {
+        // `*`: every unprotected column (the plan's `None`).
+        if let Some(col) = q.column.as_ref().filter(|c| *c != "*") {
             match t.columns.iter().enumerate().find(|(_, c)| c.name == *col) {
                 None => cx.unknown_name(
                     p.key("column"),

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::tables::quality::Quality;
 use crate::tables::{Schema, Table};
 use crate::write::dir::Staging;
 use crate::write::encode::Encoder;
@@ -25,6 +26,10 @@ pub struct Dataset {
     config: Config,
     seed: u64,
     schema: Arc<Schema>,
+    /// The schema of the written files, and the quality issues injected
+    /// into them.
+    written: Arc<Schema>,
+    quality: Option<Arc<Quality>>,
 }
 
 impl Dataset {
@@ -34,7 +39,7 @@ impl Dataset {
         manifest: Value,
         config: Config,
         seed: u64,
-        schema: Arc<Schema>,
+        (schema, written, quality): (Arc<Schema>, Arc<Schema>, Option<Arc<Quality>>),
     ) -> Self {
         Dataset {
             tables,
@@ -43,6 +48,8 @@ impl Dataset {
             config,
             seed,
             schema,
+            written,
+            quality,
         }
     }
 
@@ -108,18 +115,18 @@ impl Dataset {
         let staging = Staging::new(dir.as_ref(), false)?;
         let root = staging.path().to_path_buf();
         let dialect = self.config.output.sql_dialect;
-        let encoder = Encoder::new(self.schema.clone(), format, dialect)?;
-        let mut files = DatasetFiles::create(&root, &self.schema, format, dialect)?;
+        let encoder = Encoder::new(self.written.clone(), format, dialect)?;
+        let mut files = DatasetFiles::create(&root, &self.written, format, dialect)?;
         // Every (table, block) slice in file order; encoded in parallel a
         // wave at a time (bounded memory), appended in order.
         let mut offsets = vec![0usize; self.tables.len()];
         let mut slices = Vec::new();
-        for block in &self.block_rows {
+        for (b, block) in self.block_rows.iter().enumerate() {
             for (id, &n) in block.iter().enumerate() {
                 if n > 0 {
                     let range = offsets[id]..offsets[id] + n as usize;
                     offsets[id] = range.end;
-                    slices.push((id, range));
+                    slices.push((b as u64, id, range));
                 }
             }
         }
@@ -127,7 +134,14 @@ impl Dataset {
         for chunk in slices.chunks(wave) {
             let encoded: Vec<_> = chunk
                 .par_iter()
-                .map(|(id, range)| encoder.encode(&self.tables[*id].batch(*id, range.clone())))
+                .map(|(b, id, range)| {
+                    let clean = self.tables[*id].batch(*id, range.clone());
+                    // The written copy, as `run` injects it.
+                    let injected = self.quality.as_ref().and_then(|q| {
+                        q.inject(self.schema.table(*id), self.written.table(*id), *b, &clean)
+                    });
+                    encoder.encode(injected.as_ref().map_or(&clean, |(w, _)| w))
+                })
                 .collect();
             for e in encoded {
                 files.append(e?)?;

@@ -31,6 +31,7 @@ use crate::engine::panel::{Draws, EntityPanel, generate_entity};
 use crate::engine::prepare::{Prepared, prepare as prepare_engine};
 use crate::error::Result;
 use crate::keys::KeyFormat;
+use crate::tables::quality::{BlockInjections, Quality};
 use crate::tables::{BatchRows, Schema, build_batch};
 use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
 use crate::write::encode::{Encoded, Encoder};
@@ -59,16 +60,24 @@ pub(crate) struct Produced {
     pub(crate) key: AnswerKey,
     /// The block's entries of the manifest's per-entity arrays.
     pub(crate) records: Records,
+    /// The block's quality injections, per injected table (rows relative to
+    /// the block).
+    pub(crate) quality: Vec<BlockInjections>,
 }
 
 /// The manifest's streamed arrays, in the order [`Records`] holds them:
 /// per-entity (and per-firing) entries made block by block.
-pub(crate) const STREAMED: [&str; 4] = [
+pub(crate) const STREAMED: [&str; 5] = [
     "archetype_assignments",
     "trajectory_samples",
     "event_firings",
     "scd_events",
+    "quality_injections",
 ];
+
+/// Index of `quality_injections` in [`STREAMED`] (placed by the sinks, which
+/// know the rows written before each block).
+pub(crate) const QUALITY: usize = 4;
 
 /// A block's entries of the [`STREAMED`] arrays: as values for a dataset in
 /// memory, or already rendered (on the worker) for a manifest being streamed
@@ -106,6 +115,32 @@ impl Rendered {
     }
 }
 
+/// Places blocks' quality injections in their files: the clean and written
+/// rows of every table before the next block.
+#[derive(Debug, Default)]
+pub(crate) struct Placer {
+    clean: Vec<u64>,
+    written: Vec<u64>,
+}
+
+impl Placer {
+    /// The block's injections with file-wide rows, as manifest values.
+    pub(crate) fn place(&mut self, blocks: Vec<BlockInjections>) -> Vec<Value> {
+        let mut out = Vec::new();
+        for b in blocks {
+            if self.clean.len() <= b.table {
+                self.clean.resize(b.table + 1, 0);
+                self.written.resize(b.table + 1, 0);
+            }
+            let (c, w) = (self.clean[b.table], self.written[b.table]);
+            self.clean[b.table] += b.clean_rows;
+            self.written[b.table] += b.written_rows;
+            out.extend(b.placed(c, w).iter().map(to_value));
+        }
+        out
+    }
+}
+
 /// A manifest record as a JSON value.
 fn to_value<T: serde::Serialize>(record: &T) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
@@ -116,6 +151,10 @@ pub(crate) struct Job {
     pub(crate) plan: Plan,
     pub(crate) prepared: Prepared,
     pub(crate) schema: Arc<Schema>,
+    /// The schema of the written files (the clean one without quality issues).
+    pub(crate) written: Arc<Schema>,
+    /// The quality issues, when any.
+    pub(crate) quality: Option<Arc<Quality>>,
     pub(crate) seed: u64,
     /// Keys of the unit dimension.
     pub(crate) keys: KeyFormat,
@@ -137,7 +176,14 @@ impl Job {
                 crate::GenerateError::Unsupported("a schema without a per-unit dimension".into())
             })?;
         let prepared = pool.install(|| prepare_engine(plan, seed));
+        let quality = Quality::new(plan, seed, &schema).map(Arc::new);
+        let written = match &quality {
+            Some(q) => Arc::new(q.written_schema(&schema)),
+            None => schema.clone(),
+        };
         Ok(Job {
+            written,
+            quality,
             samples: TrajectorySample::new(plan, prepared.entities.len()),
             plan: plan.clone(),
             prepared,
@@ -213,12 +259,26 @@ impl Job {
             start = end;
         }
         let mut encoded = Vec::new();
-        if let (Some(enc), Some(r)) = (encoder, &rows) {
+        let mut quality = Vec::new();
+        if let Some(r) = &rows {
             for batch in &r.rows {
-                encoded.push(enc.encode(batch)?);
+                let injected = self.quality.as_ref().and_then(|q| {
+                    let t = batch.table;
+                    q.inject(self.schema.table(t), self.written.table(t), b, batch)
+                });
+                let written = match injected {
+                    Some((w, notes)) => {
+                        quality.push(notes);
+                        Some(w)
+                    }
+                    None => None,
+                };
+                if let Some(enc) = encoder {
+                    encoded.push(enc.encode(written.as_ref().unwrap_or(batch))?);
+                }
             }
         }
-        let values = vec![assignments, samples, firings, scd];
+        let values = vec![assignments, samples, firings, scd, Vec::new()];
         let records = if encoder.is_some() {
             Records::Rendered(values.iter().map(|v| Rendered::new(v)).collect())
         } else {
@@ -230,6 +290,7 @@ impl Job {
             encoded,
             key,
             records,
+            quality,
         })
     }
 }

@@ -127,7 +127,6 @@ pub(crate) fn supported(plan: &Plan) -> Result<()> {
             "bridges",
             plan.tables.iter().any(|t| t.kind == TableKind::Bridge),
         ),
-        ("quality", !plan.quality.is_empty()),
         ("sources", plan.sources.is_some()),
     ];
     if let Some((name, _)) = blocks.iter().find(|(_, set)| *set) {

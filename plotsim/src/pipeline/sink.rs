@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::options::run_warnings;
 use super::resolve_seed;
 use super::{
-    DEFAULT_BATCH_SIZE, Dataset, Job, Ordered, Pool, Produced, Records, RunOptions, RunSummary,
-    STREAMED,
+    DEFAULT_BATCH_SIZE, Dataset, Job, Ordered, Placer, Pool, Produced, QUALITY, Records, Rendered,
+    RunOptions, RunSummary, STREAMED,
 };
 use crate::error::Result;
 use crate::tables::Table;
@@ -73,6 +73,7 @@ struct MemorySink {
     key: Option<AnswerKey>,
     /// The streamed arrays' entries.
     arrays: Vec<Vec<Value>>,
+    placer: Placer,
 }
 
 impl Sink for MemorySink {
@@ -96,6 +97,8 @@ impl Sink for MemorySink {
             // Blocks for memory are made with their values.
             Records::Rendered(_) => {}
         }
+        let injections = self.placer.place(p.quality);
+        self.arrays[QUALITY].extend(injections);
         Ok(())
     }
 }
@@ -131,6 +134,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         block_rows: Vec::new(),
         key: None,
         arrays: vec![Vec::new(); STREAMED.len()],
+        placer: Placer::default(),
     };
     drive(&job, &pool, true, None, &mut sink)?;
     let config = config_as_run(plan, seed, plan.settings.output.format);
@@ -145,7 +149,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         Value::Object(m),
         config,
         seed,
-        job.schema.clone(),
+        (job.schema.clone(), job.written.clone(), job.quality.clone()),
     ))
 }
 
@@ -156,6 +160,7 @@ struct FileSink<'p> {
     key: Option<AnswerKey>,
     /// The streamed arrays, spooled to scratch files.
     arrays: Vec<StreamedArray>,
+    placer: Placer,
     done: u64,
     total: u64,
     progress: &'p mut (dyn FnMut(u64, u64) + Send),
@@ -173,6 +178,8 @@ impl Sink for FileSink<'_> {
         for (a, r) in self.arrays.iter_mut().zip(p.records.rendered()) {
             a.push_rendered(&r.text, r.count)?;
         }
+        let injections = Rendered::new(&self.placer.place(p.quality));
+        self.arrays[QUALITY].push_rendered(&injections.text, injections.count)?;
         self.done += p.entities;
         (self.progress)(self.done, self.total);
         Ok(())
@@ -210,9 +217,10 @@ pub fn run_with_progress(
     let pool = Pool::new(opts.threads);
     let job = Arc::new(Job::new(plan, seed, opts.batch_size, &pool)?);
     let dialect = plan.settings.output.sql_dialect;
-    let encoder = Arc::new(Encoder::new(job.schema.clone(), opts.format, dialect)?);
+    let encoder = Arc::new(Encoder::new(job.written.clone(), opts.format, dialect)?);
     let mut sink = FileSink {
-        files: DatasetFiles::create(&dir, &job.schema, opts.format, dialect)?,
+        files: DatasetFiles::create(&dir, &job.written, opts.format, dialect)?,
+        placer: Placer::default(),
         key: None,
         arrays: STREAMED
             .iter()

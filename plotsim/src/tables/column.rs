@@ -107,6 +107,21 @@ impl<T: Clone + Default> Values<T> {
         self.valid.as_deref()
     }
 
+    /// Makes row `i` null.
+    pub fn set_null(&mut self, i: usize) {
+        let n = self.values.len();
+        self.values[i] = T::default();
+        self.valid.get_or_insert_with(|| vec![true; n])[i] = false;
+    }
+
+    /// Sets row `i` to a value.
+    pub fn set(&mut self, i: usize, v: T) {
+        self.values[i] = v;
+        if let Some(valid) = &mut self.valid {
+            valid[i] = true;
+        }
+    }
+
     /// The rows as options.
     pub fn iter(&self) -> impl Iterator<Item = Option<&T>> + '_ {
         (0..self.len()).map(|i| self.get(i))
@@ -345,6 +360,62 @@ impl ColumnData {
         let mut t = Text(None);
         self.visit(row, &mut t);
         t.0
+    }
+
+    /// Cell `row` as a JSON value: numbers (full precision), booleans, text,
+    /// ISO dates and timestamps, `null`.
+    pub fn json_at(&self, row: usize) -> serde_json::Value {
+        use serde_json::Value;
+        struct Json(Value);
+        impl CellVisitor for Json {
+            fn null(&mut self) {}
+            fn int(&mut self, v: i64) {
+                self.0 = Value::from(v);
+            }
+            fn float(&mut self, v: f64) {
+                self.0 = serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+            }
+            fn bool(&mut self, v: bool) {
+                self.0 = Value::Bool(v);
+            }
+            fn date(&mut self, v: NaiveDate) {
+                self.0 = Value::String(v.format("%Y-%m-%d").to_string());
+            }
+            fn timestamp(&mut self, v: NaiveDateTime) {
+                self.0 = Value::String(v.format("%Y-%m-%d %H:%M:%S%.f").to_string());
+            }
+            fn text(&mut self, v: &str) {
+                self.0 = Value::String(v.to_owned());
+            }
+        }
+        let mut j = Json(Value::Null);
+        self.visit(row, &mut j);
+        j.0
+    }
+
+    /// Makes cell `row` null (an entity key column becomes text first).
+    pub fn set_null(&mut self, row: usize) {
+        if let ColumnData::Key(_) = self {
+            *self = ColumnData::Text(self.texts().into_iter().collect());
+        }
+        match self {
+            ColumnData::Int(c) => c.set_null(row),
+            ColumnData::Float(c) => c.set_null(row),
+            ColumnData::Bool(c) => c.set_null(row),
+            ColumnData::Date(c) => c.set_null(row),
+            ColumnData::Timestamp(c) => c.set_null(row),
+            ColumnData::Text(c) => c.set_null(row),
+            ColumnData::Dict(d) => d.codes.set_null(row),
+            ColumnData::Key(_) => {}
+        }
+    }
+
+    /// The column as plain text values, as CSV writes each cell.
+    pub fn to_text(&self) -> Values<String> {
+        match self {
+            ColumnData::Text(v) => v.clone(),
+            _ => self.texts().into_iter().collect(),
+        }
     }
 
     /// Every cell as text (see [`ColumnData::text_at`]).

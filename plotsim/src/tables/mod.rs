@@ -18,6 +18,7 @@ mod events;
 mod facts;
 mod fakes;
 mod features;
+pub(crate) mod quality;
 mod scd;
 pub(crate) mod schema;
 mod wide;
@@ -27,6 +28,7 @@ pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
 pub use events::EventFiring;
 pub use facts::stages;
 pub use features::{FeatureStats, feature_stats};
+pub use quality::{QualityEffect, QualityInjection};
 pub use scd::ScdEvent;
 pub use schema::{
     ColumnSchema, FEATURES_TABLE, ForeignKey, LogicalType, Schema, TableId, TableSchema,

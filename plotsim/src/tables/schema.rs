@@ -370,6 +370,13 @@ impl Schema {
         &self.tables
     }
 
+    /// The schema with every table mapped by `f` (ids and order kept).
+    pub(crate) fn map_tables(&self, f: impl Fn(&TableSchema) -> TableSchema) -> Schema {
+        Schema {
+            tables: self.tables.iter().map(f).collect(),
+        }
+    }
+
     /// A table by id.
     pub fn table(&self, id: TableId) -> &TableSchema {
         &self.tables[id]

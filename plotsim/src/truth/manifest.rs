@@ -36,6 +36,9 @@ pub struct Manifest {
     /// Every SCD tier change (one per version after an entity's first), in
     /// entity order.
     pub scd_events: Vec<crate::tables::ScdEvent>,
+    /// Every change quality injection made to the written files (see
+    /// [`crate::tables::QualityEffect`] for how to undo each).
+    pub quality_injections: Vec<crate::tables::QualityInjection>,
     /// The temporal holdout (`null`: none).
     pub holdout: Option<HoldoutRecord>,
     /// The noise settings as run.

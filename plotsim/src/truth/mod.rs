@@ -401,6 +401,7 @@ pub(crate) fn manifest_fixed(
         trajectory_samples: Vec::new(),
         event_firings: Vec::new(),
         scd_events: Vec::new(),
+        quality_injections: Vec::new(),
         treatment_cohorts,
         value_adjustments,
     }
