@@ -139,6 +139,8 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
             Some(f) => f.parse().unwrap_or(plan.config.output.format),
             None => plan.config.output.format,
         },
+        validate: args.validate || args.strict,
+        strict: args.strict,
     };
     let seed = plotsim::resolve_seed(&plan, args.seed);
     let opts = plotsim::RunOptions {
@@ -164,6 +166,9 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
                 for w in &summary.warnings {
                     eprintln!("warning: {w}");
                 }
+                if let Some(r) = &summary.report {
+                    print_report(r);
+                }
                 let rows: u64 = summary.tables.iter().map(|(_, r)| r).sum();
                 outln!(
                     "Wrote {} table(s), {} total row(s) to {}/",
@@ -174,10 +179,33 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Err(plotsim::Error::Strict(r)) => {
+            if !args.quiet {
+                print_report(&r);
+            }
+            eprintln!(
+                "--strict: validation has {} error(s); aborting before write.",
+                r.errors
+            );
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("Error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The report's status line and one line per finding.
+fn print_report(r: &plotsim::report::ValidationReport) {
+    outln!(
+        "Validation: {} - {} error(s), {} warning(s)",
+        r.status(),
+        r.errors,
+        r.warnings
+    );
+    for i in &r.issues {
+        outln!("  {}", i.line());
     }
 }
 

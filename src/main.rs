@@ -120,6 +120,13 @@ struct RunArgs {
     /// File format (default: the config's output.format)
     #[arg(long, value_parser = ["csv", "parquet", "jsonl", "sql"])]
     format: Option<String>,
+    /// Check the generated tables (keys, foreign keys, date spine, causal
+    /// coherence, nulls, SCD) and write validation_report.txt and validation.json
+    #[arg(short, long)]
+    validate: bool,
+    /// With --validate: on any error, fail and write nothing
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {

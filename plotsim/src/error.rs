@@ -44,6 +44,10 @@ pub enum Error {
     /// Generation failed.
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    /// `--strict` (RunOptions::strict): the validation report has errors, so
+    /// nothing was written.
+    #[error("--strict: validation has {} error(s); aborting before write", .0.errors)]
+    Strict(Box<crate::report::ValidationReport>),
     /// Writing the dataset failed.
     #[error(transparent)]
     Write(#[from] WriteError),

@@ -103,6 +103,7 @@ pub mod pipeline;
 pub mod polars;
 #[cfg(feature = "proptest")]
 pub mod proptest;
+pub mod report;
 pub mod stats;
 pub mod tables;
 pub mod templates;

@@ -403,18 +403,33 @@ fn trace_explains_a_written_cell() {
 fn run_is_identical_across_threads_and_batch_sizes() {
     let d = tmp();
     quickstart(d.path());
-    for (dir, extra) in [
-        ("t1", vec!["--threads", "1"]),
-        ("t2", vec!["--threads", "2", "--batch-size", "7"]),
-        ("t3", vec!["--batch-size", "1000"]),
+    assert!(
+        plotsim(&["template", "saas", "-o", "saas.yaml"], d.path())
+            .status
+            .success()
+    );
+    // The saas template with quality injection and the report, in two formats.
+    for (cfg, format) in [
+        ("q.yaml", "csv"),
+        ("saas.yaml", "csv"),
+        ("saas.yaml", "parquet"),
     ] {
-        let mut args = vec!["run", "q.yaml", "-q", "-o", dir];
-        args.extend(extra);
-        assert!(plotsim(&args, d.path()).status.success());
+        for (dir, extra) in [
+            ("t1", vec!["--threads", "1"]),
+            ("t2", vec!["--threads", "2", "--batch-size", "7"]),
+            ("t3", vec!["--batch-size", "1000"]),
+        ] {
+            let mut args = vec![
+                "run", cfg, "-q", "-v", "--force", "--format", format, "-o", dir,
+            ];
+            args.extend(extra);
+            assert!(plotsim(&args, d.path()).status.success());
+        }
+        let t1 = files(&d.path().join("t1"));
+        assert!(t1.iter().any(|(n, _)| n == "validation.json"));
+        assert!(t1 == files(&d.path().join("t2")), "{cfg} {format}");
+        assert!(t1 == files(&d.path().join("t3")), "{cfg} {format}");
     }
-    let t1 = files(&d.path().join("t1"));
-    assert_eq!(t1, files(&d.path().join("t2")));
-    assert_eq!(t1, files(&d.path().join("t3")));
 }
 
 #[test]
@@ -604,4 +619,57 @@ fn run_writes_every_format() {
     }
     let o = plotsim(&["run", "q.yaml", "--format", "xlsx", "-o", "x"], d.path());
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
+    let d = tmp();
+    assert!(
+        plotsim(&["template", "saas", "-o", "saas.yaml"], d.path())
+            .status
+            .success()
+    );
+    let o = plotsim(&["run", "saas.yaml", "-o", "data", "--validate"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Validation: VALID - 0 error(s), 0 warning(s)"),
+        "{}",
+        stdout(&o)
+    );
+    let text = std::fs::read_to_string(d.path().join("data/validation_report.txt")).unwrap();
+    assert!(text.starts_with("Plotsim Validation Report\n"), "{text}");
+    assert!(text.contains("Generated: deterministic (config-sha256[:16]="));
+    assert!(text.ends_with("All checks passed cleanly.\n"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("data/validation.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["by_check"].as_object().unwrap().len(), 10);
+    // --strict with an error: the report is printed, nothing is written.
+    std::fs::write(
+        d.path().join("noisy.yaml"),
+        "about: a follower drowned in noise\nunit: shop\nseed: 3\nwindow: [2023-01, 2023-12]\n\
+         noise: {gaussian_sigma: 5.0}\nmetrics:\n  - {name: visits, type: score, polarity: positive}\n  \
+         - {name: sales, type: score, polarity: positive, follows: visits, delay: 1}\n\
+         segments:\n  - {name: flat, count: 9, archetype: flat}\n",
+    )
+    .unwrap();
+    let o = plotsim(&["run", "noisy.yaml", "-o", "noisy", "--strict"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("[ERROR] causal_coherence"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("--strict: validation has 1 error(s); aborting before write."),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.path().join("noisy").exists());
+    // Without --strict the invalid dataset is written with its report.
+    let o = plotsim(&["run", "noisy.yaml", "-o", "noisy", "-v"], d.path());
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(d.path().join("noisy/validation_report.txt")).unwrap();
+    assert!(text.contains("Status: INVALID"), "{text}");
 }

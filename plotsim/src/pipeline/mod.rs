@@ -31,6 +31,7 @@ use crate::engine::panel::{Draws, EntityPanel, generate_entity};
 use crate::engine::prepare::{Prepared, prepare as prepare_engine};
 use crate::error::Result;
 use crate::keys::KeyFormat;
+use crate::report::{BlockChecks, block_checks};
 use crate::tables::quality::{BlockInjections, Quality};
 use crate::tables::{BatchRows, Schema, build_batch};
 use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
@@ -63,6 +64,8 @@ pub(crate) struct Produced {
     /// The block's quality injections, per injected table (rows relative to
     /// the block).
     pub(crate) quality: Vec<BlockInjections>,
+    /// The block's reductions for the validation report, when asked for.
+    pub(crate) checks: Option<BlockChecks>,
 }
 
 /// The manifest's streamed arrays, in the order [`Records`] holds them:
@@ -159,6 +162,8 @@ pub(crate) struct Job {
     /// Keys of the unit dimension.
     pub(crate) keys: KeyFormat,
     samples: TrajectorySample,
+    /// Whether blocks reduce their rows for the validation report.
+    pub(crate) validate: bool,
     block: u64,
     batch_size: u64,
 }
@@ -182,6 +187,7 @@ impl Job {
             None => schema.clone(),
         };
         Ok(Job {
+            validate: false,
             written,
             quality,
             samples: TrajectorySample::new(plan, prepared.entities.len()),
@@ -230,7 +236,8 @@ impl Job {
         let mut firings = Vec::new();
         let mut scd = Vec::new();
         let mut rows: Option<BatchRows> = None;
-        let want_rows = keep_rows || encoder.is_some();
+        let mut checks = self.validate.then(BlockChecks::default);
+        let want_rows = keep_rows || encoder.is_some() || self.validate;
         let mut start = range.start;
         while start < range.end {
             let end = (start + self.batch_size).min(range.end);
@@ -251,6 +258,9 @@ impl Job {
                     build_batch(&self.plan, self.seed, &self.schema, first, &panels);
                 firings.extend(notes.firings.iter().map(to_value));
                 scd.extend(notes.scd.iter().map(to_value));
+                if let Some(c) = &mut checks {
+                    c.append(block_checks(&self.plan, &self.schema, &chunk, &panels));
+                }
                 match &mut rows {
                     None => rows = Some(chunk),
                     Some(r) => r.append(&chunk),
@@ -291,6 +301,7 @@ impl Job {
             key,
             records,
             quality,
+            checks,
         })
     }
 }

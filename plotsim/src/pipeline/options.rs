@@ -32,6 +32,12 @@ pub struct RunOptions {
     pub allow_large_dataset: bool,
     /// File format (default: the config's `output.format`).
     pub format: OutputFormat,
+    /// Run the post-generation checks and write `validation_report.txt`
+    /// and `validation.json` (see [`crate::report`]).
+    pub validate: bool,
+    /// With errors in the report, fail with [`Error::Strict`] and leave no
+    /// dataset (implies `validate`).
+    pub strict: bool,
 }
 
 impl RunOptions {
@@ -46,6 +52,8 @@ impl RunOptions {
             cell_budget: CellBudget::resolve(plan.settings.output.cell_budget, None),
             allow_large_dataset: false,
             format: plan.settings.output.format,
+            validate: false,
+            strict: false,
         }
     }
 
@@ -76,6 +84,8 @@ pub struct RunSummary {
     /// Findings worth telling the user: the plan's warnings and every
     /// correlation the calibration could not reach.
     pub warnings: Vec<String>,
+    /// The validation report, when asked for.
+    pub report: Option<crate::report::ValidationReport>,
 }
 
 /// The plan's warnings plus the unreachable correlations of a run.

@@ -14,6 +14,7 @@ use super::{
     RunOptions, RunSummary, STREAMED,
 };
 use crate::error::Result;
+use crate::report::Checks;
 use crate::tables::Table;
 use crate::truth::{AnswerKey, fixed_sections, manifest_fixed};
 use crate::write::dir::Staging;
@@ -161,6 +162,9 @@ struct FileSink<'p> {
     /// The streamed arrays, spooled to scratch files.
     arrays: Vec<StreamedArray>,
     placer: Placer,
+    /// The validation report's fold, when asked for.
+    checks: Option<Checks>,
+    schema: Arc<crate::tables::Schema>,
     done: u64,
     total: u64,
     progress: &'p mut (dyn FnMut(u64, u64) + Send),
@@ -180,6 +184,9 @@ impl Sink for FileSink<'_> {
         }
         let injections = Rendered::new(&self.placer.place(p.quality));
         self.arrays[QUALITY].push_rendered(&injections.text, injections.count)?;
+        if let (Some(c), Some(b)) = (&mut self.checks, p.checks) {
+            c.fold(&self.schema, b);
+        }
         self.done += p.entities;
         (self.progress)(self.done, self.total);
         Ok(())
@@ -215,12 +222,16 @@ pub fn run_with_progress(
     let staging = Staging::new(&opts.output_dir, opts.force)?;
     let dir = staging.path().to_path_buf();
     let pool = Pool::new(opts.threads);
-    let job = Arc::new(Job::new(plan, seed, opts.batch_size, &pool)?);
+    let mut job = Job::new(plan, seed, opts.batch_size, &pool)?;
+    job.validate = opts.validate || opts.strict;
+    let job = Arc::new(job);
     let dialect = plan.settings.output.sql_dialect;
     let encoder = Arc::new(Encoder::new(job.written.clone(), opts.format, dialect)?);
     let mut sink = FileSink {
         files: DatasetFiles::create(&dir, &job.written, opts.format, dialect)?,
         placer: Placer::default(),
+        checks: job.validate.then(Checks::default),
+        schema: job.schema.clone(),
         key: None,
         arrays: STREAMED
             .iter()
@@ -232,10 +243,30 @@ pub fn run_with_progress(
     };
     drive(&job, &pool, false, Some(encoder), &mut sink)?;
     let FileSink {
-        files, key, arrays, ..
+        files,
+        key,
+        arrays,
+        checks,
+        ..
     } = sink;
-    let tables = files.finish()?;
     let config = config_as_run(plan, seed, opts.format);
+    let report = checks.map(|c| c.finish(plan, &job.schema, job.prepared.projection_converged));
+    if let Some(r) = report.as_ref().filter(|r| opts.strict && !r.ok) {
+        // The staging directory is removed when dropped.
+        return Err(crate::Error::Strict(Box::new(r.clone())));
+    }
+    let tables = files.finish()?;
+    if let Some(r) = &report {
+        let stamp = format!(
+            "deterministic (config-sha256[:16]={})",
+            &crate::truth::config_sha256(&config)[..16]
+        );
+        let txt = dir.join("validation_report.txt");
+        std::fs::write(&txt, r.to_text(&stamp)).map_err(io_err(&txt))?;
+        let json = dir.join("validation.json");
+        let text = serde_json::to_string_pretty(r).unwrap_or_default() + "\n";
+        std::fs::write(&json, text).map_err(io_err(&json))?;
+    }
     let yaml_path = dir.join("config.yaml");
     std::fs::write(&yaml_path, config.to_yaml()).map_err(io_err(&yaml_path))?;
     if config.manifest.include {
@@ -261,5 +292,6 @@ pub fn run_with_progress(
         tables,
         cells: plan.cells(),
         warnings: run_warnings(plan, &job.prepared),
+        report,
     })
 }
