@@ -544,14 +544,17 @@ fn run_applies_the_cell_budget() {
 fn run_refuses_what_it_cannot_generate_yet() {
     let d = tmp();
     assert!(
-        plotsim(&["template", "banking", "-o", "banking.yaml"], d.path())
+        plotsim(&["template", "quickstart", "-o", "q.yaml"], d.path())
             .status
             .success()
     );
-    let o = plotsim(&["run", "banking.yaml", "-o", "data"], d.path());
+    let mut yaml = std::fs::read_to_string(d.path().join("q.yaml")).unwrap();
+    yaml.push_str("\nsources:\n  - {name: crm}\n  - {name: billing}\n");
+    std::fs::write(d.path().join("q.yaml"), yaml).unwrap();
+    let o = plotsim(&["run", "q.yaml", "-o", "data"], d.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("not supported yet: `bridges`"),
+        stderr(&o).contains("not supported yet: `sources`"),
         "{}",
         stderr(&o)
     );
@@ -648,7 +651,7 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
     // --strict with an error: the report is printed, nothing is written.
     std::fs::write(
         d.path().join("noisy.yaml"),
-        "about: a follower drowned in noise\nunit: shop\nseed: 3\nwindow: [2023-01, 2023-12]\n\
+        "about: a follower drowned in noise\nunit: shop\nseed: 4\nwindow: [2023-01, 2023-12]\n\
          noise: {gaussian_sigma: 5.0}\nmetrics:\n  - {name: visits, type: score, polarity: positive}\n  \
          - {name: sales, type: score, polarity: positive, follows: visits, delay: 1}\n\
          segments:\n  - {name: flat, count: 9, archetype: flat}\n",

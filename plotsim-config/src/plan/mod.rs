@@ -33,7 +33,10 @@ pub use settings::{
     SeasonalityPlan, Settings, StagePlan,
 };
 pub use sources::{SourcePlan, SourcesPlan};
-pub use tables::{ColumnPlan, Grain, RangePlan, ScdPlan, TableKind, TablePlan, TriggerPlan};
+pub use tables::{
+    BridgePlan, ColumnPlan, Grain, NarrativePlan, RangePlan, ScdPlan, TableKind, TablePlan,
+    TemplatePiece, TriggerPlan,
+};
 pub use window::{BoundError, ResolvedWindow, WindowError};
 
 use crate::model::Config;

@@ -55,6 +55,26 @@ pub struct TablePlan {
     pub trigger: Option<TriggerPlan>,
     /// Whether a fact carries change-data-capture columns (`cdc: true`).
     pub cdc: bool,
+    /// A bridge's sides and cardinality (`None` for other tables).
+    pub bridge: Option<BridgePlan>,
+}
+
+/// A bridge: per entity of the left dimension, between `min` and `max`
+/// distinct rows of the right one, more for entities whose driver runs
+/// higher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BridgePlan {
+    /// The left dimension (one row per entity).
+    pub left: String,
+    /// The right dimension.
+    pub right: String,
+    /// Fewest associations per entity.
+    pub min: u32,
+    /// Most associations per entity.
+    pub max: u32,
+    /// The driver metric (index into [`Plan::metrics`](super::Plan::metrics));
+    /// `None`: the trajectory position.
+    pub driver: Option<usize>,
 }
 
 /// An event table's trigger, with the metric as an index into
@@ -79,6 +99,16 @@ pub enum TriggerPlan {
         value: f64,
         /// Consecutive periods needed.
         periods: u32,
+    },
+    /// A uniform `[min, max]` rows per row of a parent table (a child fact),
+    /// each with the parent row's entity and period.
+    PerParentRow {
+        /// Index of the parent table in [`Plan::tables`](super::Plan::tables).
+        parent: usize,
+        /// Fewest rows per parent row.
+        min: u32,
+        /// Most rows per parent row.
+        max: u32,
     },
 }
 
@@ -124,6 +154,68 @@ pub struct ColumnPlan {
     pub labels: Vec<String>,
     /// The tiers of an `scd` column.
     pub scd: Option<ScdPlan>,
+    /// The template and lexicons of a `narrative` column.
+    pub narrative: Option<NarrativePlan>,
+}
+
+/// A `narrative` column: literal text and slots; every row fills each slot
+/// with one phrase of its segment's lexicon, at the band of the row's
+/// trajectory position (`min(floor(p x bands), bands - 1)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativePlan {
+    /// The template, cut into text and slots.
+    pub pieces: Vec<TemplatePiece>,
+    /// Slot names, in order of first appearance.
+    pub slots: Vec<String>,
+    /// Band names, lowest first.
+    pub bands: Vec<String>,
+    /// Phrases by segment (plan order), slot and band.
+    pub phrases: Vec<Vec<Vec<Vec<String>>>>,
+}
+
+/// A piece of a narrative template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePiece {
+    /// Text written as is.
+    Text(String),
+    /// A slot (index into [`NarrativePlan::slots`]).
+    Slot(usize),
+}
+
+impl NarrativePlan {
+    /// The band of a trajectory position.
+    pub fn band(&self, position: f64) -> usize {
+        let n = self.bands.len().max(1);
+        ((position * n as f64).floor().max(0.0) as usize).min(n - 1)
+    }
+
+    /// The text of a row of segment `segment` at band `band`, `pick(n)`
+    /// choosing one of `n` phrases for each slot in slot order.
+    pub fn render(
+        &self,
+        segment: usize,
+        band: usize,
+        pick: &mut dyn FnMut(usize) -> usize,
+    ) -> String {
+        let Some(lexicon) = self.phrases.get(segment) else {
+            return String::new();
+        };
+        let chosen: Vec<&str> = lexicon
+            .iter()
+            .map(|slot| match slot.get(band) {
+                Some(p) if !p.is_empty() => p[pick(p.len()) % p.len()].as_str(),
+                _ => "",
+            })
+            .collect();
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                TemplatePiece::Text(t) => out.push_str(t),
+                TemplatePiece::Slot(i) => out.push_str(chosen.get(*i).copied().unwrap_or("")),
+            }
+        }
+        out
+    }
 }
 
 /// An `scd` column: tiers by trajectory position.
@@ -146,6 +238,7 @@ impl ColumnPlan {
             range: None,
             labels: Vec::new(),
             scd: None,
+            narrative: None,
         }
     }
 }

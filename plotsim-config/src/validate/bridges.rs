@@ -173,6 +173,16 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<Ta
             rows_per_entity: 1,
             trigger: None,
             cdc: false,
+            bridge: Some(crate::plan::BridgePlan {
+                left: b.left.clone(),
+                right: b.right.clone(),
+                min: lo,
+                max: hi,
+                driver: b
+                    .driver
+                    .as_deref()
+                    .and_then(|d| cx.config.metrics.iter().position(|m| m.name == d)),
+            }),
         });
     }
     (cx.errors.len() == before).then_some(out)

@@ -70,12 +70,13 @@ pub(crate) struct Produced {
 
 /// The manifest's streamed arrays, in the order [`Records`] holds them:
 /// per-entity (and per-firing) entries made block by block.
-pub(crate) const STREAMED: [&str; 5] = [
+pub(crate) const STREAMED: [&str; 6] = [
     "archetype_assignments",
     "trajectory_samples",
     "event_firings",
     "scd_events",
     "quality_injections",
+    "bridge_associations",
 ];
 
 /// Index of `quality_injections` in [`STREAMED`] (placed by the sinks, which
@@ -235,6 +236,7 @@ impl Job {
         let mut samples = Vec::new();
         let mut firings = Vec::new();
         let mut scd = Vec::new();
+        let mut links = Vec::new();
         let mut rows: Option<BatchRows> = None;
         let mut checks = self.validate.then(BlockChecks::default);
         let want_rows = keep_rows || encoder.is_some() || self.validate;
@@ -258,6 +260,7 @@ impl Job {
                     build_batch(&self.plan, self.seed, &self.schema, first, &panels);
                 firings.extend(notes.firings.iter().map(to_value));
                 scd.extend(notes.scd.iter().map(to_value));
+                links.extend(notes.bridges.iter().map(to_value));
                 if let Some(c) = &mut checks {
                     c.append(block_checks(&self.plan, &self.schema, &chunk, &panels));
                 }
@@ -288,7 +291,7 @@ impl Job {
                 }
             }
         }
-        let values = vec![assignments, samples, firings, scd, Vec::new()];
+        let values = vec![assignments, samples, firings, scd, Vec::new(), links];
         let records = if encoder.is_some() {
             Records::Rendered(values.iter().map(|v| Rendered::new(v)).collect())
         } else {

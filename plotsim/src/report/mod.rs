@@ -1,8 +1,8 @@
 //! The post-generation validation report (`run --validate`): checks of the
 //! **clean** tables (quality injection never trips them), folded block by
-//! block. Each block's rows are reduced on the worker to a [`BlockChecks`]
+//! block. Each block's rows are reduced on the worker to a `BlockChecks`
 //! (key hashes, null counts, per-entity lag and threshold findings); the
-//! sink folds them in entity order into a [`Checks`], which holds one hash
+//! sink folds them in entity order into a `Checks`, which holds one hash
 //! per key of every table (8 bytes a row) and ends as a [`ValidationReport`].
 //! Nothing re-scans a whole table.
 //!
@@ -206,8 +206,8 @@ struct TableChecks {
 #[derive(Debug, Default)]
 pub(crate) struct BlockChecks {
     tables: BTreeMap<TableId, TableChecks>,
-    /// Per lagged metric: (entities compared, entities where the shifted
-    /// driver aligns better).
+    /// Per lagged metric: (entities compared, entities where the metric
+    /// follows its driver).
     lags: Vec<(u64, u64)>,
     /// Per threshold event table: (rows checked, rows not meeting the
     /// condition).
@@ -399,20 +399,26 @@ pub(crate) fn block_checks(
     out
 }
 
-/// Whether `target` correlates more with `driver` shifted by `delay` than
-/// unshifted, over the entity's periods (None: too few periods to tell).
+/// Whether `target` follows `driver`: it correlates more with the driver
+/// `delay` periods earlier than with the driver `delay` periods later (a
+/// same-period correlation and a smooth trajectory raise both alike, so
+/// only the direction in time decides; None: too few periods to tell).
 fn lag_aligns(p: &EntityPanel, target: usize, driver: usize, delay: usize) -> Option<bool> {
     let n = p.positions.len();
-    let pairs = |shift: usize| -> Vec<(f64, f64)> {
-        (delay..n)
-            .filter_map(|t| Some((p.value(target, t)?, p.value(driver, t - shift)?)))
-            .collect()
-    };
-    let (a, b) = (pairs(delay), pairs(0));
-    if a.len() < 4 || b.len() < 4 || delay == 0 {
+    if delay == 0 {
         return None;
     }
-    Some(pearson(&a)? > pearson(&b)?)
+    let after: Vec<(f64, f64)> = (delay..n)
+        .filter_map(|t| Some((p.value(target, t)?, p.value(driver, t - delay)?)))
+        .collect();
+    let before: Vec<(f64, f64)> = (0..n.saturating_sub(delay))
+        .filter_map(|t| Some((p.value(target, t)?, p.value(driver, t + delay)?)))
+        .collect();
+    if after.len() < 4 || before.len() < 4 {
+        return None;
+    }
+    // Either sign: a follower of opposite polarity moves against its driver.
+    Some(pearson(&after)?.abs() > pearson(&before)?.abs())
 }
 
 fn pearson(xy: &[(f64, f64)]) -> Option<f64> {
@@ -728,7 +734,7 @@ impl Checks {
                     Severity::Error,
                     None,
                     format!(
-                        "`{}` aligns better with its driver shifted by {l} period(s) in only {better} of {n} entities",
+                        "`{}` follows its driver (correlates more with it {l} period(s) earlier than {l} later) in only {better} of {n} entities",
                         m.name
                     ),
                     vec![("entities", json!(n)), ("aligned", json!(better))],

@@ -42,6 +42,7 @@ pub(crate) fn draws(fill: &Fill) -> bool {
             | Fill::RefPick { .. }
             | Fill::SubPick { .. }
             | Fill::Range(_)
+            | Fill::Choice(_)
     )
 }
 
@@ -100,6 +101,9 @@ pub(crate) fn draw(fill: &Fill, plan: &Plan, entity: Option<&Entity>, s: &mut St
             Cell::Int(lo + s.below((hi - lo).max(0) as u64 + 1) as i64)
         }
         Fill::Range(r) => Cell::Float(r.lo + (r.hi - r.lo) * s.uniform()),
+        Fill::Choice(items) if !items.is_empty() => {
+            Cell::from(&items[s.below(items.len() as u64) as usize])
+        }
         _ => Cell::Null,
     }
 }
@@ -117,7 +121,8 @@ fn key_format(fill: &Fill) -> Option<&KeyFormat> {
         Fill::EntityKey(k)
         | Fill::RowKey(k)
         | Fill::RefPick { keys: k, .. }
-        | Fill::SubPick { keys: k, .. } => Some(k),
+        | Fill::SubPick { keys: k, .. }
+        | Fill::BridgeTarget(k) => Some(k),
         _ => None,
     }
 }

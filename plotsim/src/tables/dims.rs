@@ -77,6 +77,12 @@ pub(crate) fn entity_dim(
                                 .map_or(99_991_231, |n| i64::from(periods[n.0].date_key())),
                         ),
                         Fill::IsCurrent => Cell::Bool(v + 1 == vs.len()),
+                        // SCD versions are one place; sub-entity rows each their own.
+                        Fill::Geo(f) => {
+                            let row = if scd.is_some() { 0 } else { j };
+                            let i = super::geo::place_of(seed, &t.name, &seg.name, e.index, row);
+                            super::geo::cell(*f, i)
+                        }
                         // The schema gives dimensions no other fill.
                         _ => Cell::Null,
                     });
@@ -132,6 +138,9 @@ pub(crate) fn reference_dim(plan: &Plan, seed: u64, t: &TableSchema, rows: u64) 
                     Fill::Items(items) if items.len() == 1 => Cell::from(&items[0]),
                     Fill::Items(items) => items.get(i as usize).map_or(Cell::Null, Cell::from),
                     Fill::Const(l) => Cell::from(l),
+                    Fill::Geo(f) => {
+                        super::geo::cell(*f, super::geo::place_of(seed, &t.name, "", 0, i))
+                    }
                     f if cells::draws(f) => {
                         let mut s = stream(
                             seed,

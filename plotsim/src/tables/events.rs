@@ -33,18 +33,68 @@ pub struct EventFiring {
     pub value: f64,
 }
 
-/// The (period, rows, value) firings of one entity.
-fn firings(trigger: &TriggerPlan, p: &EntityPanel) -> Vec<(usize, u64, f64)> {
+/// A group of rows of one entity: its period, row count, the trigger's
+/// value, and for a child fact the sequence number (within the entity) of
+/// the parent row.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    period: usize,
+    rows: u64,
+    value: f64,
+    parent: u64,
+}
+
+/// The row groups of one entity, in period order.
+fn firings(
+    plan: &Plan,
+    seed: u64,
+    table: &str,
+    trigger: &TriggerPlan,
+    p: &EntityPanel,
+) -> Vec<Group> {
     let n = p.positions.len();
     let start = p.entity.start_period as usize;
+    let group = |period, rows, value| Group {
+        period,
+        rows,
+        value,
+        parent: 0,
+    };
     match *trigger {
         TriggerPlan::Proportional { metric, scale } => (start..n)
             .filter_map(|t| {
                 let v = p.value(metric, t)?;
                 let rows = round_half_even(v * scale).max(0.0) as u64;
-                (rows > 0).then_some((t, rows, v))
+                (rows > 0).then_some(group(t, rows, v))
             })
             .collect(),
+        TriggerPlan::PerParentRow { parent, min, max } => {
+            let Some(pt) = plan.tables.get(parent) else {
+                return Vec::new();
+            };
+            let Some(parent_trigger) = pt.trigger else {
+                return Vec::new();
+            };
+            let seg = &plan.segments[p.entity.segment];
+            let mut s = cells::cell_stream(seed, "children", table, "", &seg.name, p.entity.index);
+            let mut out = Vec::new();
+            let mut seq = 0;
+            for g in firings(plan, seed, &pt.name, &parent_trigger, p) {
+                for _ in 0..g.rows {
+                    let k = u64::from(min) + s.below(u64::from(max.saturating_sub(min)) + 1);
+                    if k > 0 {
+                        out.push(Group {
+                            period: g.period,
+                            rows: k,
+                            value: k as f64,
+                            parent: seq,
+                        });
+                    }
+                    seq += 1;
+                }
+            }
+            out
+        }
         TriggerPlan::Threshold {
             metric,
             above,
@@ -57,7 +107,7 @@ fn firings(trigger: &TriggerPlan, p: &EntityPanel) -> Vec<(usize, u64, f64)> {
                     Some(v) if (above && v > value) || (!above && v < value) => {
                         run += 1;
                         if run >= periods {
-                            return vec![(t, 1, v)];
+                            return vec![group(t, 1, v)];
                         }
                     }
                     _ => run = 0,
@@ -78,8 +128,10 @@ pub(crate) fn event_rows(
     panels: &[EntityPanel],
     entity_key: &dyn Fn(u64) -> String,
 ) -> (RowBatch, Vec<(u64, EventFiring)>) {
-    let per_entity: Vec<Vec<(usize, u64, f64)>> =
-        panels.iter().map(|p| firings(trigger, p)).collect();
+    let per_entity: Vec<Vec<Group>> = panels
+        .iter()
+        .map(|p| firings(plan, seed, &t.name, trigger, p))
+        .collect();
     let periods: Vec<plotsim_config::Period> = plan.window.periods().collect();
     let columns = t
         .columns
@@ -91,18 +143,54 @@ pub(crate) fn event_rows(
                 let e = &p.entity;
                 let seg = &plan.segments[e.segment];
                 // Only the fills that draw have a stream.
-                let mut stream = (cells::draws(fill) || *fill == Fill::RowTime).then(|| {
+                let random = matches!(fill, Fill::RowTime | Fill::SiblingPick { .. });
+                let mut stream = (cells::draws(fill) || random).then(|| {
                     cells::cell_stream(seed, "event", &t.name, &c.name, &seg.name, e.index)
                 });
                 let versions = match fill {
                     Fill::VersionOf(scd) => super::scd::versions(scd, p),
                     _ => Vec::new(),
                 };
+                // A sibling's rows of this entity, cumulative by period.
+                let sibling: Vec<(usize, u64)> = match fill {
+                    Fill::SiblingPick { table, .. } => plan
+                        .tables
+                        .get(*table)
+                        .and_then(|st| Some((st, st.trigger?)))
+                        .map(|(st, tr)| {
+                            let mut total = 0;
+                            firings(plan, seed, &st.name, &tr, p)
+                                .iter()
+                                .map(|g| {
+                                    total += g.rows;
+                                    (g.period, total)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
                 let mut seq = 0;
-                for &(period, rows, _) in fired {
-                    for _ in 0..rows {
+                for g in fired {
+                    let period = g.period;
+                    for _ in 0..g.rows {
                         out.push(match fill {
                             Fill::EventKey(k) => Cell::Text(k.key(e.ordinal, seq)),
+                            Fill::ParentKey(k) => Cell::Text(k.key(e.ordinal, g.parent)),
+                            Fill::SiblingPick { keys, .. } => {
+                                let avail = sibling
+                                    .iter()
+                                    .take_while(|(sp, _)| *sp <= period)
+                                    .last()
+                                    .map_or(0, |x| x.1);
+                                match stream.as_mut() {
+                                    Some(s) if avail > 0 => {
+                                        Cell::Text(keys.key(e.ordinal, s.below(avail)))
+                                    }
+                                    _ => Cell::Null,
+                                }
+                            }
+                            Fill::PeriodLabel => Cell::Text(periods[period].to_string()),
                             Fill::DateKey => Cell::Int(i64::from(periods[period].date_key())),
                             Fill::EntityKey(_) => Cell::Key(e.ordinal),
                             Fill::Flag => Cell::Bool(true),
@@ -133,14 +221,14 @@ pub(crate) fn event_rows(
         .iter()
         .zip(&per_entity)
         .flat_map(|(p, fired)| {
-            fired.iter().map(|&(period, rows, value)| {
+            fired.iter().map(|g| {
                 let firing = EventFiring {
                     event: t.name.clone(),
                     entity_id: entity_key(p.entity.ordinal),
-                    period_index: period,
-                    date_key: periods[period].date_key(),
-                    rows,
-                    value,
+                    period_index: g.period,
+                    date_key: periods[g.period].date_key(),
+                    rows: g.rows,
+                    value: g.value,
                 };
                 (p.entity.ordinal, firing)
             })

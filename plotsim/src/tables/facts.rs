@@ -181,6 +181,17 @@ fn row_cells(
             }
         }
         Fill::Bucket(labels) => out.extend(rows.map(|t| cells::bucket(labels, p.positions[t]))),
+        Fill::Narrative(n) => {
+            // Drawn for every active period, so a holdout half keeps the text.
+            let mut s = cells::cell_stream(seed, "fact", &t.name, column, &seg.name, e.index);
+            for period in start..rows.end {
+                let band = n.band(p.positions[period]);
+                let text = n.render(e.segment, band, &mut |k| s.below(k as u64) as usize);
+                if period >= rows.start {
+                    out.push(Cell::Text(text));
+                }
+            }
+        }
         f if cells::draws(f) => {
             let mut s = cells::cell_stream(seed, "fact", &t.name, column, &seg.name, e.index);
             if let Fill::RefPick { .. } = f {

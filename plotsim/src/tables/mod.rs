@@ -10,6 +10,7 @@
 //! `<fact>_holdout`) and `_entity_features`; declared schemas come next.
 
 mod batch;
+mod bridges;
 mod cells;
 mod column;
 mod date;
@@ -18,12 +19,14 @@ mod events;
 mod facts;
 mod fakes;
 mod features;
+mod geo;
 pub(crate) mod quality;
 mod scd;
 pub(crate) mod schema;
 mod wide;
 
 pub use batch::{BatchRows, Column, RowBatch, Table};
+pub use bridges::BridgeAssociation;
 pub use column::{CellVisitor, ColumnData, DictColumn, KeyColumn, Values};
 pub use events::EventFiring;
 pub use facts::stages;
@@ -52,6 +55,7 @@ pub(crate) fn build_batch(
     let key = |o: u64| unit_keys.as_ref().map_or_else(String::new, |k| k.key(o));
     let mut firings = Vec::new();
     let mut scd = Vec::new();
+    let mut links = Vec::new();
     let mut dim = |t: &TableSchema, k: u32| {
         let (rows, notes) = dims::entity_dim(plan, seed, t, panels, k, &key);
         scd.extend(notes.into_iter().map(|(o, e)| ((o, t.id), e)));
@@ -72,10 +76,18 @@ pub(crate) fn build_batch(
             }
             RowSource::Events(trigger) => {
                 let (rows, notes) = events::event_rows(plan, seed, t, trigger, panels, &key);
-                firings.extend(notes.into_iter().map(|(o, f)| ((o, t.id), f)));
+                // Facts of a variable grain are not events.
+                if t.kind == plotsim_config::plan::TableKind::Event {
+                    firings.extend(notes.into_iter().map(|(o, f)| ((o, t.id), f)));
+                }
                 Some(rows)
             }
             RowSource::Features(periods) => Some(features::feature_rows(plan, t, panels, periods)),
+            RowSource::Bridge(b) => {
+                let (rows, notes) = bridges::bridge_rows(plan, seed, t, b, panels, &key);
+                links.extend(notes.into_iter().map(|(o, a)| ((o, t.id), a)));
+                Some(rows)
+            }
             // Joined below, from the other tables' rows.
             RowSource::Wide(_) => None,
         })
@@ -92,9 +104,16 @@ pub(crate) fn build_batch(
     // Entity-major (then table, then period) whatever the batch size.
     firings.sort_by_key(|(k, _)| *k);
     scd.sort_by_key(|(k, _)| *k);
+    // Bridges by name, then entity (as the manifest lists them within a block).
+    links.sort_by(
+        |((o1, _), a1): &((u64, usize), BridgeAssociation), ((o2, _), a2)| {
+            (&a1.bridge, o1).cmp(&(&a2.bridge, o2))
+        },
+    );
     let notes = Notes {
         firings: firings.into_iter().map(|(_, f)| f).collect(),
         scd: scd.into_iter().map(|(_, e)| e).collect(),
+        bridges: links.into_iter().map(|(_, a)| a).collect(),
     };
     (BatchRows { rows }, notes)
 }
@@ -106,4 +125,6 @@ pub(crate) struct Notes {
     pub(crate) firings: Vec<EventFiring>,
     /// SCD tier changes, entity-major.
     pub(crate) scd: Vec<ScdEvent>,
+    /// Bridge associations, by bridge then entity.
+    pub(crate) bridges: Vec<BridgeAssociation>,
 }

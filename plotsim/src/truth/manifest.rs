@@ -39,6 +39,9 @@ pub struct Manifest {
     /// Every change quality injection made to the written files (see
     /// [`crate::tables::QualityEffect`] for how to undo each).
     pub quality_injections: Vec<crate::tables::QualityInjection>,
+    /// Every entity's associations of every bridge (per block: by bridge,
+    /// then entity).
+    pub bridge_associations: Vec<crate::tables::BridgeAssociation>,
     /// The temporal holdout (`null`: none).
     pub holdout: Option<HoldoutRecord>,
     /// The noise settings as run.

@@ -402,6 +402,7 @@ pub(crate) fn manifest_fixed(
         event_firings: Vec::new(),
         scd_events: Vec::new(),
         quality_injections: Vec::new(),
+        bridge_associations: Vec::new(),
         treatment_cohorts,
         value_adjustments,
     }

@@ -108,6 +108,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             rows_per_entity: 1,
             trigger: None,
             cdc: false,
+            bridge: None,
         },
         TablePlan {
             name: format!("fct_{unit}"),
@@ -119,6 +120,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             rows_per_entity: 1,
             trigger: None,
             cdc: false,
+            bridge: None,
         },
     ]
 }
@@ -176,6 +178,7 @@ pub(super) fn dim_date_plan() -> TablePlan {
         rows_per_entity: 1,
         trigger: None,
         cdc: false,
+        bridge: None,
     }
 }
 

@@ -31,6 +31,32 @@ pub(super) fn check_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
     if !tables.iter().any(|t| t.name == "dim_date") {
         tables.insert(0, dim_date_plan());
     }
+    // Variable-grain facts make rows like a proportional event; child facts
+    // per row of their parent.
+    for f in &c.facts {
+        let metric = f
+            .row_count_driver
+            .as_deref()
+            .and_then(|m| c.metrics.iter().position(|x| x.name == m));
+        let trigger = match (
+            metric,
+            f.row_count_scale,
+            &f.parent_table,
+            f.children_per_row,
+        ) {
+            (Some(metric), Some(scale), _, _) => {
+                Some(crate::plan::TriggerPlan::Proportional { metric, scale })
+            }
+            (_, _, Some(p), Some([min, max])) => tables
+                .iter()
+                .position(|t| t.name == *p)
+                .map(|parent| crate::plan::TriggerPlan::PerParentRow { parent, min, max }),
+            _ => None,
+        };
+        if let Some(t) = tables.iter_mut().find(|t| t.name == f.name) {
+            t.trigger = t.trigger.or(trigger);
+        }
+    }
     tables
 }
 
@@ -69,6 +95,7 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
             rows_per_entity: d.count,
             trigger: d.event.and_then(|e| trigger(cx, e)),
             cdc: d.fact.is_some_and(|f| f.cdc),
+            bridge: None,
         })
         .collect()
 }
@@ -94,6 +121,10 @@ fn planned_columns(cx: &mut Ctx<'_>, d: &Decl<'_>) -> Vec<ColumnPlan> {
                 ),
             }),
             labels: col.labels.clone().unwrap_or_default(),
+            narrative: match t {
+                Some(ColumnType::Narrative) => narrative(cx, col),
+                _ => None,
+            },
             scd: match (t, &col.tracks, &col.tiers, &col.at) {
                 (Some(ColumnType::Scd), Some(m), Some(tiers), Some(at)) => cx
                     .config
@@ -220,4 +251,64 @@ fn check_names(cx: &mut Ctx<'_>, decls: &[Decl<'_>]) {
         "table name",
         decls.iter().map(|d| (d.path.key("name"), d.name)),
     );
+}
+
+/// A narrative column's template cut into pieces and its lexicons by
+/// segment, slot and band (`None` when the column is incomplete, which the
+/// column checks report).
+fn narrative(cx: &Ctx<'_>, col: &crate::model::Column) -> Option<crate::plan::NarrativePlan> {
+    use crate::plan::TemplatePiece;
+    let template = col.template.as_ref()?;
+    let lexicons = col.lexicons.as_ref()?;
+    let slots = columns::placeholders(template);
+    let bands = col
+        .bands
+        .clone()
+        .unwrap_or_else(|| vec!["low".to_owned(), "mid".to_owned(), "high".to_owned()]);
+    let mut pieces = Vec::new();
+    let mut rest = template.as_str();
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else { break };
+        let name = after[..j].trim();
+        match slots.iter().position(|s| s == name) {
+            Some(k) => {
+                pieces.push(TemplatePiece::Text(rest[..i].to_owned()));
+                pieces.push(TemplatePiece::Slot(k));
+            }
+            None => pieces.push(TemplatePiece::Text(rest[..i + j + 2].to_owned())),
+        }
+        rest = &after[j + 1..];
+    }
+    pieces.push(TemplatePiece::Text(rest.to_owned()));
+    pieces.retain(|p| !matches!(p, TemplatePiece::Text(t) if t.is_empty()));
+    let phrases = cx
+        .config
+        .segments
+        .iter()
+        .map(|seg| {
+            slots
+                .iter()
+                .map(|slot| {
+                    bands
+                        .iter()
+                        .map(|b| {
+                            lexicons
+                                .get(&seg.name)
+                                .and_then(|l| l.get(slot))
+                                .and_then(|l| l.get(b))
+                                .cloned()
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    Some(crate::plan::NarrativePlan {
+        pieces,
+        slots,
+        bands,
+        phrases,
+    })
 }

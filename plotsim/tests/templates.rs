@@ -1,0 +1,208 @@
+//! The bundled templates end to end: every one generates with a clean
+//! validation report, unique primary keys and resolving foreign keys in
+//! every table; and bridges follow their driver.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use plotsim::tables::Table;
+use plotsim::{Config, Dataset, OutputFormat, Plan, RunOptions};
+
+fn template(name: &str) -> Plan {
+    plotsim::templates::get(name)
+        .unwrap()
+        .config()
+        .unwrap()
+        .validate()
+        .unwrap()
+}
+
+fn texts(t: &Table, c: &str) -> Vec<Option<String>> {
+    t.column(c).unwrap().texts()
+}
+
+/// Every table's primary key is unique and every foreign key names a row
+/// of its parent; returns the number of foreign keys checked.
+fn check_keys(data: &Dataset) -> usize {
+    let mut checked = 0;
+    for t in data.schema().tables() {
+        let table = data.table(&t.name).unwrap();
+        if !t.primary_key.is_empty() {
+            let cols: Vec<Vec<Option<String>>> =
+                t.primary_key.iter().map(|k| texts(table, k)).collect();
+            let mut seen = HashSet::new();
+            for r in 0..table.rows() {
+                let key: Vec<&Option<String>> = cols.iter().map(|c| &c[r]).collect();
+                assert!(seen.insert(key.clone()), "{}: repeated key {key:?}", t.name);
+            }
+        }
+        for fk in &t.foreign_keys {
+            let parent: HashSet<Option<String>> =
+                texts(data.table(&fk.table).unwrap(), &fk.references)
+                    .into_iter()
+                    .collect();
+            for v in texts(table, &fk.column).into_iter().flatten() {
+                assert!(
+                    parent.contains(&Some(v.clone())),
+                    "{}.{} = {v} is not in {}.{}",
+                    t.name,
+                    fk.column,
+                    fk.table,
+                    fk.references
+                );
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_template_generates_valid_tables_with_their_keys_and_a_clean_report() {
+    for name in ["banking", "health", "hr", "marketing", "retail", "saas"] {
+        let plan = template(name);
+        let data = plotsim::generate(&plan).unwrap();
+        assert!(check_keys(&data) >= 5, "{name}: few foreign keys");
+        let formats: &[OutputFormat] = if name == "saas" {
+            &[
+                OutputFormat::Csv,
+                OutputFormat::Parquet,
+                OutputFormat::Jsonl,
+                OutputFormat::Sql,
+            ]
+        } else {
+            &[OutputFormat::Csv]
+        };
+        for &format in formats {
+            let tmp = tempfile::tempdir().unwrap();
+            let mut opts = RunOptions::new(tmp.path().join("out"), &plan);
+            opts.format = format;
+            opts.validate = true;
+            let summary = plotsim::run(&plan, &opts).unwrap();
+            let report = summary.report.unwrap();
+            assert!(
+                report.ok && report.errors == 0,
+                "{name} {format:?}: {}",
+                report.to_text("-")
+            );
+            // Every table of the schema has its file (one dump for SQL).
+            if format != OutputFormat::Sql {
+                for t in data.schema().tables() {
+                    let ext = format.to_string();
+                    let path = tmp.path().join("out").join(format!("{}.{ext}", t.name));
+                    assert!(path.exists(), "{name}: {}", path.display());
+                }
+            }
+        }
+    }
+}
+
+const BRIDGED: &str = "\
+about: bridges follow their driver
+unit: shopper
+seed: 3
+window: [2023-01, 2024-12]
+metrics:
+  - {name: loyalty, type: score, polarity: positive}
+  - {name: churn, type: score, polarity: negative}
+segments:
+  - {name: steady, count: 30, archetype: flat}
+  - {name: rising, count: 30, archetype: growth}
+dimensions:
+  - name: dim_shopper
+    per: unit
+    columns:
+      - {name: shopper_id, type: id}
+      - {name: tier, type: scd, tracks: loyalty, tiers: [basic, gold], at: [0.6]}
+  - name: dim_offer
+    reference: true
+    columns:
+      - {name: offer_id, type: id}
+      - {name: offer, type: \"static.a,b,c,d,e,f,g,h,i,j\"}
+facts:
+  - name: fct_shopper
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: shopper_id, type: ref.dim_shopper}
+      - {name: loyalty, type: metric.loyalty}
+bridges:
+  - name: bridge_offers
+    left: dim_shopper
+    right: dim_offer
+    cardinality: [1, 9]
+    driver: loyalty
+    columns:
+      - {name: loyalty_mean, type: metric.loyalty}
+      - {name: channel, type: \"static.app,web\"}
+  - name: bridge_rescue
+    left: dim_shopper
+    right: dim_offer
+    cardinality: [0, 8]
+    driver: churn
+";
+
+#[test]
+fn bridge_counts_rise_with_the_driver_and_match_the_manifest() {
+    let plan = Config::from_yaml_str(BRIDGED).unwrap().validate().unwrap();
+    let data = plotsim::generate(&plan).unwrap();
+    check_keys(&data);
+    let m = data.manifest();
+    let assoc = m["bridge_associations"].as_array().unwrap();
+    for (bridge, [lo, hi]) in [("bridge_offers", [1, 9]), ("bridge_rescue", [0, 8])] {
+        let t = data.table(bridge).unwrap();
+        // The left side is the shopper's current SCD version.
+        let left = texts(t, "shopper_dim_row_id");
+        let right = texts(t, "offer_id");
+        let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (l, r) in left.iter().zip(&right) {
+            rows.entry(l.clone().unwrap())
+                .or_default()
+                .push(r.clone().unwrap());
+        }
+        let mine: Vec<&serde_json::Value> =
+            assoc.iter().filter(|a| a["bridge"] == bridge).collect();
+        assert_eq!(mine.len(), 60, "{bridge}: one record per shopper");
+        let mut by_segment = [Vec::new(), Vec::new()];
+        let current: BTreeMap<String, String> = {
+            let d = data.table("dim_shopper").unwrap();
+            let ids = texts(d, "shopper_id");
+            let rid = texts(d, "dim_row_id");
+            let cur = texts(d, "is_current");
+            (0..d.rows())
+                .filter(|&i| cur[i].as_deref() == Some("true"))
+                .map(|i| (ids[i].clone().unwrap(), rid[i].clone().unwrap()))
+                .collect()
+        };
+        for (i, a) in mine.iter().enumerate() {
+            let n = a["cardinality"].as_u64().unwrap();
+            assert!((lo..=hi).contains(&n), "{bridge}: {n}");
+            let targets: Vec<String> = a["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(targets.len() as u64, n);
+            assert_eq!(targets.iter().collect::<BTreeSet<_>>().len(), targets.len());
+            let rid = &current[a["entity_id"].as_str().unwrap()];
+            assert_eq!(rows.get(rid).cloned().unwrap_or_default(), targets);
+            by_segment[i / 30].push(n as f64);
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (steady, rising) = (mean(&by_segment[0]), mean(&by_segment[1]));
+        // A positive driver: the rising shoppers (higher positions) get more;
+        // a negative one: fewer.
+        if bridge == "bridge_offers" {
+            assert!(rising > steady + 1.0, "{steady} vs {rising}");
+        } else {
+            assert!(rising + 1.0 < steady, "{steady} vs {rising}");
+        }
+    }
+    // Bridge columns: a metric is the entity's mean; statics are sampled.
+    let t = data.table("bridge_offers").unwrap();
+    let means = t.column("loyalty_mean").unwrap().f64s();
+    assert!(means.iter().all(|x| (0.0..=1.0).contains(&x.unwrap())));
+    let channels: BTreeSet<Option<String>> = texts(t, "channel").into_iter().collect();
+    assert_eq!(channels.len(), 2);
+}
