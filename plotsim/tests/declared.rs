@@ -83,6 +83,7 @@ events:
     trigger: proportional
     driver: footfall
     scale: 0.5
+    log_format: \"{at} visit {visit_id} at {store_id}: {{spend}} {spend:.2f}\"
     columns:
       - {name: visit_id, type: id}
       - {name: date_key, type: ref.dim_date}
@@ -594,5 +595,39 @@ fn wide_tables_join_every_dimension_at_the_row() {
         for (k, v) in texts(sales, fk).iter().zip(&joined) {
             assert_eq!(&m[k], v, "{dim}.{col} for {k:?}");
         }
+    }
+}
+
+#[test]
+fn an_event_log_has_one_line_per_event_row() {
+    let plan = plan();
+    let data = plotsim::generate(&plan).unwrap();
+    let visits = data.table("evt_visit").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("run"), tmp.path().join("write"));
+    plotsim::run(&plan, &RunOptions::new(&a, &plan)).unwrap();
+    data.write(&b, OutputFormat::Csv).unwrap();
+    let log = std::fs::read_to_string(a.join("evt_visit.log")).unwrap();
+    assert_eq!(
+        log,
+        std::fs::read_to_string(b.join("evt_visit.log")).unwrap()
+    );
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), visits.rows());
+    let (at, id, store) = (
+        texts(visits, "at"),
+        texts(visits, "visit_id"),
+        texts(visits, "store_id"),
+    );
+    let spend = visits.column("spend").unwrap().f64s();
+    for (i, line) in lines.iter().enumerate() {
+        let want = format!(
+            "{} visit {} at {}: {{spend}} {:.2}",
+            at[i].as_deref().unwrap(),
+            id[i].as_deref().unwrap(),
+            store[i].as_deref().unwrap(),
+            spend[i].unwrap()
+        );
+        assert_eq!(*line, want);
     }
 }

@@ -115,6 +115,7 @@ dimensions:
     columns:
       - {name: shopper_id, type: id}
       - {name: tier, type: scd, tracks: loyalty, tiers: [basic, gold], at: [0.6]}
+      - {name: level, type: bucket, labels: [low, mid, high]}
   - name: dim_offer
     reference: true
     columns:
@@ -198,6 +199,15 @@ fn bridge_counts_rise_with_the_driver_and_match_the_manifest() {
         } else {
             assert!(rising + 1.0 < steady, "{steady} vs {rising}");
         }
+    }
+    // A bucket on a dimension labels the entity's mean position: the flat
+    // shoppers (0.15) are low, the rising ones are not.
+    let d = data.table("dim_shopper").unwrap();
+    let ids = texts(d, "shopper_id");
+    let levels = texts(d, "level");
+    for (id, level) in ids.iter().zip(&levels) {
+        let n: usize = id.as_deref().unwrap()[2..].parse().unwrap();
+        assert_eq!(level.as_deref() == Some("low"), n <= 30, "{id:?} {level:?}");
     }
     // Bridge columns: a metric is the entity's mean; statics are sampled.
     let t = data.table("bridge_offers").unwrap();

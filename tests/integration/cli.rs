@@ -647,7 +647,7 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
         serde_json::from_slice(&std::fs::read(d.path().join("data/validation.json")).unwrap())
             .unwrap();
     assert_eq!(json["ok"], true);
-    assert_eq!(json["by_check"].as_object().unwrap().len(), 10);
+    assert_eq!(json["by_check"].as_object().unwrap().len(), 11);
     // --strict with an error: the report is printed, nothing is written.
     std::fs::write(
         d.path().join("noisy.yaml"),

@@ -57,6 +57,18 @@ pub struct TablePlan {
     pub cdc: bool,
     /// A bridge's sides and cardinality (`None` for other tables).
     pub bridge: Option<BridgePlan>,
+    /// An event table's log file (`log_format`), when it has one.
+    pub log: Option<LogPlan>,
+}
+
+/// An event log: one line per event row, `{column}` placeholders (with an
+/// optional `:.Nf` precision) replaced by the row's values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogPlan {
+    /// The line template.
+    pub format: String,
+    /// The file name in the output directory (default `<event>.log`).
+    pub file: String,
 }
 
 /// A bridge: per entity of the left dimension, between `min` and `max`

@@ -173,6 +173,7 @@ pub(super) fn check_bridges(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Vec<Ta
             rows_per_entity: 1,
             trigger: None,
             cdc: false,
+            log: None,
             bridge: Some(crate::plan::BridgePlan {
                 left: b.left.clone(),
                 right: b.right.clone(),

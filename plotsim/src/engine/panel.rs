@@ -261,6 +261,18 @@ pub struct EntityPanel {
 }
 
 impl EntityPanel {
+    /// The mean trajectory position over the entity's active periods (None
+    /// when it has none).
+    pub fn mean_position(&self) -> Option<f64> {
+        let start = (self.entity.start_period as usize).min(self.positions.len());
+        let active: Vec<f64> = self.positions[start..]
+            .iter()
+            .copied()
+            .filter(|x| !x.is_nan())
+            .collect();
+        (!active.is_empty()).then(|| active.iter().sum::<f64>() / active.len() as f64)
+    }
+
     /// The value of metric `m` in period `t` (None for null or inactive).
     pub fn value(&self, m: usize, t: usize) -> Option<f64> {
         let n = self.positions.len();

@@ -12,6 +12,7 @@ use crate::tables::{Schema, Table};
 use crate::write::dir::Staging;
 use crate::write::encode::Encoder;
 use crate::write::files::DatasetFiles;
+use crate::write::log::{LogFiles, LogTemplate};
 use crate::write::manifest::Section;
 use crate::write::{self, io_err};
 use plotsim_config::{Config, OutputFormat};
@@ -30,6 +31,7 @@ pub struct Dataset {
     /// into them.
     written: Arc<Schema>,
     quality: Option<Arc<Quality>>,
+    logs: Arc<Vec<LogTemplate>>,
 }
 
 impl Dataset {
@@ -40,6 +42,7 @@ impl Dataset {
         config: Config,
         seed: u64,
         (schema, written, quality): (Arc<Schema>, Arc<Schema>, Option<Arc<Quality>>),
+        logs: Arc<Vec<LogTemplate>>,
     ) -> Self {
         Dataset {
             tables,
@@ -50,6 +53,7 @@ impl Dataset {
             schema,
             written,
             quality,
+            logs,
         }
     }
 
@@ -117,6 +121,7 @@ impl Dataset {
         let dialect = self.config.output.sql_dialect;
         let encoder = Encoder::new(self.written.clone(), format, dialect)?;
         let mut files = DatasetFiles::create(&root, &self.written, format, dialect)?;
+        let mut logs = LogFiles::create(&root, &self.logs)?;
         // Every (table, block) slice in file order; encoded in parallel a
         // wave at a time (bounded memory), appended in order.
         let mut offsets = vec![0usize; self.tables.len()];
@@ -140,14 +145,24 @@ impl Dataset {
                     let injected = self.quality.as_ref().and_then(|q| {
                         q.inject(self.schema.table(*id), self.written.table(*id), *b, &clean)
                     });
-                    encoder.encode(injected.as_ref().map_or(&clean, |(w, _)| w))
+                    let mut log = Vec::new();
+                    if let Some(tpl) = self.logs.iter().find(|l| l.table == *id) {
+                        tpl.render(&clean, &mut log);
+                    }
+                    (
+                        encoder.encode(injected.as_ref().map_or(&clean, |(w, _)| w)),
+                        log,
+                    )
                 })
                 .collect();
-            for e in encoded {
-                files.append(e?)?;
+            for (e, log) in encoded {
+                let e = e?;
+                logs.append(e.table, &log)?;
+                files.append(e)?;
             }
         }
         files.finish()?;
+        logs.finish()?;
         // The config as written records the format it was written in.
         let mut config = self.config.clone();
         config.output.format = format;

@@ -36,6 +36,7 @@ use crate::tables::quality::{BlockInjections, Quality};
 use crate::tables::{BatchRows, Schema, build_batch};
 use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
 use crate::write::encode::{Encoded, Encoder};
+use crate::write::log::LogTemplate;
 use crate::write::manifest::array_element;
 use plotsim_config::Plan;
 
@@ -66,6 +67,8 @@ pub(crate) struct Produced {
     pub(crate) quality: Vec<BlockInjections>,
     /// The block's reductions for the validation report, when asked for.
     pub(crate) checks: Option<BlockChecks>,
+    /// The block's event-log lines, per logged table (files only).
+    pub(crate) logs: Vec<(crate::tables::TableId, Vec<u8>)>,
 }
 
 /// The manifest's streamed arrays, in the order [`Records`] holds them:
@@ -159,6 +162,8 @@ pub(crate) struct Job {
     pub(crate) written: Arc<Schema>,
     /// The quality issues, when any.
     pub(crate) quality: Option<Arc<Quality>>,
+    /// The event logs.
+    pub(crate) logs: Arc<Vec<LogTemplate>>,
     pub(crate) seed: u64,
     /// Keys of the unit dimension.
     pub(crate) keys: KeyFormat,
@@ -188,6 +193,7 @@ impl Job {
             None => schema.clone(),
         };
         Ok(Job {
+            logs: Arc::new(LogTemplate::all(plan, &schema)),
             validate: false,
             written,
             quality,
@@ -273,8 +279,16 @@ impl Job {
         }
         let mut encoded = Vec::new();
         let mut quality = Vec::new();
+        let mut logs = Vec::new();
         if let Some(r) = &rows {
             for batch in &r.rows {
+                if encoder.is_some()
+                    && let Some(tpl) = self.logs.iter().find(|l| l.table == batch.table)
+                {
+                    let mut out = Vec::new();
+                    tpl.render(batch, &mut out);
+                    logs.push((batch.table, out));
+                }
                 let injected = self.quality.as_ref().and_then(|q| {
                     let t = batch.table;
                     q.inject(self.schema.table(t), self.written.table(t), b, batch)
@@ -305,6 +319,7 @@ impl Job {
             records,
             quality,
             checks,
+            logs,
         })
     }
 }

@@ -151,6 +151,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         config,
         seed,
         (job.schema.clone(), job.written.clone(), job.quality.clone()),
+        job.logs.clone(),
     ))
 }
 
@@ -164,6 +165,7 @@ struct FileSink<'p> {
     placer: Placer,
     /// The validation report's fold, when asked for.
     checks: Option<Checks>,
+    logs: crate::write::log::LogFiles,
     schema: Arc<crate::tables::Schema>,
     done: u64,
     total: u64,
@@ -184,6 +186,9 @@ impl Sink for FileSink<'_> {
         }
         let injections = Rendered::new(&self.placer.place(p.quality));
         self.arrays[QUALITY].push_rendered(&injections.text, injections.count)?;
+        for (table, bytes) in &p.logs {
+            self.logs.append(*table, bytes)?;
+        }
         if let (Some(c), Some(b)) = (&mut self.checks, p.checks) {
             c.fold(&self.schema, b);
         }
@@ -231,6 +236,7 @@ pub fn run_with_progress(
         files: DatasetFiles::create(&dir, &job.written, opts.format, dialect)?,
         placer: Placer::default(),
         checks: job.validate.then(Checks::default),
+        logs: crate::write::log::LogFiles::create(&dir, &job.logs)?,
         schema: job.schema.clone(),
         key: None,
         arrays: STREAMED
@@ -247,8 +253,10 @@ pub fn run_with_progress(
         key,
         arrays,
         checks,
+        logs,
         ..
     } = sink;
+    logs.finish()?;
     let config = config_as_run(plan, seed, opts.format);
     let report = checks.map(|c| c.finish(plan, &job.schema, job.prepared.projection_converged));
     if let Some(r) = report.as_ref().filter(|r| opts.strict && !r.ok) {

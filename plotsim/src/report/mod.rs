@@ -9,7 +9,8 @@
 //! Checks, in report order: `correlation_psd`, `pk_uniqueness`,
 //! `fk_integrity`, `date_spine`, `causal_coherence`, `null_policy`,
 //! `empty_event_table`, `cross_dim_fk_cardinality`, `temporal_coherence`,
-//! `scd_integrity`.
+//! `scd_integrity`, `bridge_integrity` (pairs unique and foreign keys
+//! resolving are `pk_uniqueness` and `fk_integrity`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -25,7 +26,7 @@ use plotsim_config::Plan;
 use plotsim_config::plan::{TableKind, TriggerPlan};
 
 /// The check ids, in report order.
-pub const CHECKS: [&str; 10] = [
+pub const CHECKS: [&str; 11] = [
     "correlation_psd",
     "pk_uniqueness",
     "fk_integrity",
@@ -36,6 +37,7 @@ pub const CHECKS: [&str; 10] = [
     "cross_dim_fk_cardinality",
     "temporal_coherence",
     "scd_integrity",
+    "bridge_integrity",
 ];
 
 /// How bad a finding is.
@@ -214,6 +216,9 @@ pub(crate) struct BlockChecks {
     thresholds: BTreeMap<TableId, (u64, u64)>,
     /// `dim_date` dates, with the first block.
     dates: Vec<chrono::NaiveDate>,
+    /// Per bridge: (entities, entities whose association count is outside
+    /// the cardinality).
+    bridges: BTreeMap<TableId, (u64, u64)>,
 }
 
 impl BlockChecks {
@@ -250,12 +255,17 @@ impl BlockChecks {
                 a.1 += b.1;
             }
         }
-        for (id, (n, bad)) in other.thresholds {
-            let e = self.thresholds.entry(id).or_default();
-            e.0 += n;
-            e.1 += bad;
-        }
+        add_counts(&mut self.thresholds, other.thresholds);
         self.dates.extend(other.dates);
+        add_counts(&mut self.bridges, other.bridges);
+    }
+}
+
+fn add_counts(a: &mut BTreeMap<TableId, (u64, u64)>, b: BTreeMap<TableId, (u64, u64)>) {
+    for (id, (n, bad)) in b {
+        let e = a.entry(id).or_default();
+        e.0 += n;
+        e.1 += bad;
     }
 }
 
@@ -333,6 +343,33 @@ pub(crate) fn block_checks(
             && let ColumnData::Date(v) = &b.columns[c]
         {
             out.dates = v.iter().flatten().copied().collect();
+        }
+        if let RowSource::Bridge(src) = &t.source {
+            // Rows come entity by entity: count the runs of the left key.
+            let left = &b.columns[0];
+            let mut counts: Vec<u64> = Vec::new();
+            let mut last = None;
+            for r in 0..b.rows() {
+                let h = cell_hash(left, r);
+                if h != last || counts.is_empty() {
+                    counts.push(0);
+                    last = h;
+                }
+                if let Some(c) = counts.last_mut() {
+                    *c += 1;
+                }
+            }
+            let (lo, hi) = (
+                u64::from(src.plan.min).min(src.right_rows),
+                u64::from(src.plan.max),
+            );
+            let missing = (panels.len() as u64).saturating_sub(counts.len() as u64);
+            let bad = counts.iter().filter(|&&c| c < lo || c > hi).count() as u64
+                + if lo > 0 { missing } else { 0 };
+            add_counts(
+                &mut out.bridges,
+                [(b.table, (panels.len() as u64, bad))].into(),
+            );
         }
         if let RowSource::Events(TriggerPlan::Threshold {
             metric,
@@ -535,6 +572,7 @@ pub(crate) struct Checks {
     lags: Vec<(u64, u64)>,
     thresholds: BTreeMap<TableId, (u64, u64)>,
     dates: Vec<chrono::NaiveDate>,
+    bridges: BTreeMap<TableId, (u64, u64)>,
 }
 
 impl Checks {
@@ -598,12 +636,9 @@ impl Checks {
                 a.1 += b.1;
             }
         }
-        for (id, (k, bad)) in block.thresholds {
-            let e = self.thresholds.entry(id).or_default();
-            e.0 += k;
-            e.1 += bad;
-        }
+        add_counts(&mut self.thresholds, block.thresholds);
         self.dates.extend(block.dates);
+        add_counts(&mut self.bridges, block.bridges);
     }
 
     /// The report.
@@ -847,6 +882,19 @@ impl Checks {
                 );
             }
         }
+        for (id, (n, bad)) in &self.bridges {
+            if *bad > 0 {
+                push(
+                    "bridge_integrity",
+                    Severity::Error,
+                    Some(&schema.table(*id).name),
+                    format!(
+                        "{bad} of {n} entities have an association count outside the cardinality"
+                    ),
+                    vec![("entities", json!(n)), ("outside", json!(bad))],
+                );
+            }
+        }
         ValidationReport::new(issues)
     }
 }
@@ -902,6 +950,8 @@ facts:
       - {name: visits, type: metric.visits}
       - {name: sales, type: metric.sales}
       - {name: note, type: faker.word}
+bridges:
+  - {name: bridge_shop_region, left: dim_shop, right: dim_region, cardinality: [1, 2]}
 events:
   - name: evt_slump
     trigger: threshold
@@ -1049,6 +1099,31 @@ events:
             }
         });
         assert!(checks_of(&r).contains(&("causal_coherence", Severity::Error)));
+        // A bridge row moved to another shop: one shop has too many, one too few.
+        let r = report(|s, rows| {
+            let c = col(s, "bridge_shop_region", "shop_dim_row_id");
+            if let ColumnData::Int(v) = &mut batch(s, rows, "bridge_shop_region").columns[c] {
+                let (a, b) = (
+                    *v.get(0).unwrap(),
+                    v.values()
+                        .iter()
+                        .copied()
+                        .find(|x| *x != *v.get(0).unwrap())
+                        .unwrap(),
+                );
+                let n = v.values().iter().filter(|x| **x == b).count();
+                for i in 0..v.len() {
+                    if *v.get(i).unwrap() == b && n > 0 {
+                        v.set(i, a);
+                    }
+                }
+            }
+        });
+        let found = checks_of(&r);
+        assert!(
+            found.contains(&("bridge_integrity", Severity::Error)),
+            "{found:?}"
+        );
         // A follower that moves with its driver, not after it.
         let r = report_with(
             |_, _| {},

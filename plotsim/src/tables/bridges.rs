@@ -49,16 +49,9 @@ pub(crate) struct BridgeSource {
 
 /// The share in [0, 1] that sets an entity's association count.
 fn drive(plan: &Plan, b: &BridgePlan, p: &EntityPanel) -> f64 {
-    let start = p.entity.start_period as usize;
-    let active: Vec<f64> = p.positions[start.min(p.positions.len())..]
-        .iter()
-        .copied()
-        .filter(|x| !x.is_nan())
-        .collect();
-    if active.is_empty() {
+    let Some(mean) = p.mean_position() else {
         return 0.0;
-    }
-    let mean = active.iter().sum::<f64>() / active.len() as f64;
+    };
     let negative = b
         .driver
         .is_some_and(|m| plan.metrics[m].polarity == Polarity::Negative);

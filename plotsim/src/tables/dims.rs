@@ -77,6 +77,10 @@ pub(crate) fn entity_dim(
                                 .map_or(99_991_231, |n| i64::from(periods[n.0].date_key())),
                         ),
                         Fill::IsCurrent => Cell::Bool(v + 1 == vs.len()),
+                        // The entity's mean position over its active periods.
+                        Fill::Bucket(labels) => {
+                            cells::bucket(labels, p.mean_position().unwrap_or(0.0))
+                        }
                         // SCD versions are one place; sub-entity rows each their own.
                         Fill::Geo(f) => {
                             let row = if scd.is_some() { 0 } else { j };

@@ -899,7 +899,7 @@ fn column_fill(
         ColumnType::Timestamp if on_fact => (LogicalType::Timestamp, false, Fill::Timestamp),
         ColumnType::Timestamp if on_event => (LogicalType::Timestamp, false, Fill::RowTime),
         ColumnType::Flag if on_event => (LogicalType::Bool, false, Fill::Flag),
-        ColumnType::Bucket if on_fact || on_event => {
+        ColumnType::Bucket if !matches!(source, RowSource::Reference(_)) => {
             (LogicalType::Text, false, Fill::Bucket(c.labels.clone()))
         }
         other => return Err(unsupported(&format!("type {other:?} on {}", describe(t)))),

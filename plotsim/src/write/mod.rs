@@ -6,6 +6,7 @@
 //! - [`files`]: every table's file opened from the schema at the start
 //!   (so a table without rows still gets its file and header), appended to
 //!   in block order.
+//! - [`log`]: event logs (`log_format`), rendered per block.
 //! - [`manifest`]: the one serialiser of `manifest.json`.
 //! - [`dir`]: the staging directory swapped into place, so a target holds
 //!   the old dataset or the complete new one.
@@ -13,6 +14,7 @@
 pub mod dir;
 pub mod encode;
 pub mod files;
+pub mod log;
 pub mod manifest;
 
 use std::path::Path;

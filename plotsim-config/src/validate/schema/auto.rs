@@ -109,6 +109,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             trigger: None,
             cdc: false,
             bridge: None,
+            log: None,
         },
         TablePlan {
             name: format!("fct_{unit}"),
@@ -121,6 +122,7 @@ pub(super) fn auto_schema(cx: &Ctx<'_>) -> Vec<TablePlan> {
             trigger: None,
             cdc: false,
             bridge: None,
+            log: None,
         },
     ]
 }
@@ -179,6 +181,7 @@ pub(super) fn dim_date_plan() -> TablePlan {
         trigger: None,
         cdc: false,
         bridge: None,
+        log: None,
     }
 }
 

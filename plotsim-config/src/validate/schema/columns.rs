@@ -32,8 +32,13 @@ pub(super) fn check_columns(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) 
             ColumnType::SegmentCount => d.class == Class::DimEntity,
             // A range also fills dimensions (the original's dims could not).
             ColumnType::Range => d.class != Class::DimDate,
-            ColumnType::Timestamp | ColumnType::Bucket => {
-                d.class.is_fact() || d.class == Class::Event
+            ColumnType::Timestamp => d.class.is_fact() || d.class == Class::Event,
+            // On a dimension, by the entity's mean position (the original
+            // accepted it and crashed).
+            ColumnType::Bucket => {
+                d.class.is_fact()
+                    || d.class == Class::Event
+                    || matches!(d.class, Class::DimEntity | Class::DimSub)
             }
             ColumnType::Flag => {
                 d.class == Class::Event && d.event.is_some_and(|e| e.trigger == Trigger::Threshold)
@@ -410,6 +415,11 @@ pub(super) fn placeholders(template: &str) -> Vec<String> {
     let mut rest = template;
     while let Some(i) = rest.find('{') {
         let after = &rest[i + 1..];
+        // `{{` is a literal brace.
+        if let Some(escaped) = after.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
         let Some(j) = after.find('}') else { break };
         let name = after[..j].trim().to_owned();
         if !name.is_empty() && !out.contains(&name) {

@@ -96,6 +96,15 @@ fn declared_schema(cx: &mut Ctx<'_>) -> Vec<TablePlan> {
             trigger: d.event.and_then(|e| trigger(cx, e)),
             cdc: d.fact.is_some_and(|f| f.cdc),
             bridge: None,
+            log: d.event.and_then(|e| {
+                e.log_format.as_ref().map(|format| crate::plan::LogPlan {
+                    format: format.clone(),
+                    file: e
+                        .log_filename
+                        .clone()
+                        .unwrap_or_else(|| format!("{}.log", d.name)),
+                })
+            }),
         })
         .collect()
 }
