@@ -1,7 +1,7 @@
 //! One function per subcommand; each prints its output and returns the exit code.
 
 use plotsim::budget::{CELL_BUDGET_ENV, CellBudget, group};
-use plotsim::plan::{Grain, TableKind};
+use plotsim::plan::{TableKind, TriggerPlan};
 use plotsim::{Config, Plan};
 use std::path::Path;
 use std::process::ExitCode;
@@ -302,10 +302,28 @@ pub(crate) fn info(path: &Path, allow_large: bool) -> ExitCode {
     for t in &plan.tables {
         let rows = match t.planned_rows(n, p) {
             Some(r) => format!("{} rows", group(r)),
-            None => match t.grain {
-                Grain::Variable => "rows driven by metrics".to_owned(),
-                Grain::PerParentRow => "rows per parent row".to_owned(),
-                _ => "associations per entity".to_owned(),
+            None => match (&t.trigger, &t.bridge) {
+                (_, Some(b)) => format!(
+                    "{}-{} rows ({}-{} per entity)",
+                    group(n * u64::from(b.min)),
+                    group(n * u64::from(b.max)),
+                    b.min,
+                    b.max
+                ),
+                (Some(TriggerPlan::PerParentRow { parent, min, max }), _) => format!(
+                    "{min}-{max} rows per row of {}",
+                    plan.tables
+                        .get(*parent)
+                        .map_or("its parent", |x| x.name.as_str())
+                ),
+                (Some(TriggerPlan::Proportional { metric, scale }), _) => format!(
+                    "round({} x {scale}) rows per entity-period",
+                    plan.metrics[*metric].name
+                ),
+                (Some(TriggerPlan::Threshold { .. }), _) => {
+                    format!("at most {} rows (one per entity)", group(n))
+                }
+                _ => "rows driven by metrics".to_owned(),
             },
         };
         outln!("  {:<28} {:<22} {rows}", t.name, format!("{:?}", t.grain));

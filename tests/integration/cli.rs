@@ -676,3 +676,25 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
     let text = std::fs::read_to_string(d.path().join("noisy/validation_report.txt")).unwrap();
     assert!(text.contains("Status: INVALID"), "{text}");
 }
+
+#[test]
+fn info_estimates_rows_of_every_grain() {
+    let d = tmp();
+    assert!(
+        plotsim(&["template", "banking", "-o", "b.yaml"], d.path())
+            .status
+            .success()
+    );
+    let o = plotsim(&["info", "b.yaml"], d.path());
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for want in [
+        "fct_account_activity         PerEntityPerPeriod     2,352 rows",
+        "round(loan_volume x 1) rows per entity-period",
+        "1-3 rows per row of fct_loan_applications",
+        "at most 98 rows (one per entity)",
+        "98-490 rows (1-5 per entity)",
+    ] {
+        assert!(out.contains(want), "{want}\n{out}");
+    }
+}
