@@ -176,6 +176,12 @@ pub(crate) fn run(args: &crate::RunArgs) -> ExitCode {
                     group(rows),
                     summary.dir.display()
                 );
+                let events = plan.tables.iter().filter(|t| t.kind == TableKind::Event);
+                for t in events {
+                    if summary.tables.iter().any(|(n, r)| *n == t.name && *r == 0) {
+                        outln!("  ! {}: 0 rows (the trigger never fired)", t.name);
+                    }
+                }
             }
             ExitCode::SUCCESS
         }

@@ -698,3 +698,24 @@ fn info_estimates_rows_of_every_grain() {
         assert!(out.contains(want), "{want}\n{out}");
     }
 }
+
+#[test]
+fn an_event_that_never_fires_is_a_warning_and_a_note() {
+    let d = tmp();
+    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/never_fires.yaml");
+    let o = plotsim(
+        &["run", cfg.to_str().unwrap(), "-o", "out", "--validate"],
+        d.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Validation: VALID - 0 error(s), 1 warning(s)"),
+        "{out}"
+    );
+    assert!(out.contains("[WARN ] empty_event_table (evt_never) - the event never fired"));
+    assert!(
+        out.contains("  ! evt_never: 0 rows (the trigger never fired)"),
+        "{out}"
+    );
+}
