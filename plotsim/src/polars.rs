@@ -33,6 +33,7 @@ pub fn table_to_polars(t: &Table) -> PolarsResult<DataFrame> {
                 ColumnData::Text(_)
                 | ColumnData::Key(_)
                 | ColumnData::Dict(_)
+                | ColumnData::Nested(_)
                 | ColumnData::Timestamp(_) => PlColumn::new(name, c.data.texts()),
             })
         })

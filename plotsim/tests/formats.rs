@@ -74,7 +74,9 @@ fn parquet_reads_back_with_the_arrow_reader() {
                     ColumnData::Text(_) | ColumnData::Key(_) | ColumnData::Dict(_) => {
                         (!a.is_null(r)).then(|| a.as_string::<i32>().value(r).to_owned())
                     }
-                    ColumnData::Timestamp(_) => unreachable!("no timestamps in the auto schema"),
+                    ColumnData::Timestamp(_) | ColumnData::Nested(_) => {
+                        unreachable!("no timestamps or nested columns in the auto schema")
+                    }
                     ColumnData::Date(_) => Some(
                         a.as_primitive::<Date32Type>()
                             .value_as_date(r)

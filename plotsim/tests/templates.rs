@@ -216,3 +216,121 @@ fn bridge_counts_rise_with_the_driver_and_match_the_manifest() {
     let channels: BTreeSet<Option<String>> = texts(t, "channel").into_iter().collect();
     assert_eq!(channels.len(), 2);
 }
+
+const NESTED: &str = "\
+about: nested columns
+unit: device
+seed: 9
+window: [2024-01, 2024-06]
+metrics:
+  - {name: uptime, type: score, polarity: positive}
+segments:
+  - {name: fleet, count: 5, archetype: growth}
+dimensions:
+  - name: dim_device
+    per: unit
+    columns:
+      - {name: device_id, type: id}
+      - {name: specs, type: struct, nested_schema: {cores: int, clock: float, vendor: string, rugged: boolean}}
+facts:
+  - name: fct_device
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: device_id, type: ref.dim_device}
+      - {name: uptime, type: metric.uptime}
+      - {name: readings, type: array, array_element_type: float, array_length: 4}
+";
+
+#[test]
+fn struct_and_array_columns_are_native_in_jsonl_and_parquet_and_json_text_in_csv() {
+    let plan = Config::from_yaml_str(NESTED).unwrap().validate().unwrap();
+    let data = plotsim::generate(&plan).unwrap();
+    let dim = data.table("dim_device").unwrap();
+    let fact = data.table("fct_device").unwrap();
+    let specs: Vec<serde_json::Value> = (0..dim.rows())
+        .map(|r| dim.column("specs").unwrap().json_at(r))
+        .collect();
+    let readings: Vec<serde_json::Value> = (0..fact.rows())
+        .map(|r| fact.column("readings").unwrap().json_at(r))
+        .collect();
+    for s in &specs {
+        assert!(s["cores"].as_u64().unwrap() < 1000);
+        assert!((0.0..1.0).contains(&s["clock"].as_f64().unwrap()));
+        let vendor = s["vendor"].as_str().unwrap();
+        assert!(vendor.len() == 6 && vendor.starts_with('v'), "{vendor}");
+        assert!(s["rugged"].is_boolean());
+    }
+    assert!(readings.iter().all(|r| r.as_array().unwrap().len() == 4));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |f: OutputFormat| tmp.path().join(f.to_string());
+    for f in [
+        OutputFormat::Csv,
+        OutputFormat::Jsonl,
+        OutputFormat::Parquet,
+        OutputFormat::Sql,
+    ] {
+        data.write(dir(f), f).unwrap();
+    }
+    // JSON lines: native objects and lists.
+    let lines = std::fs::read_to_string(dir(OutputFormat::Jsonl).join("dim_device.jsonl")).unwrap();
+    for (line, want) in lines.lines().zip(&specs) {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(&row["specs"], want);
+    }
+    // CSV: the JSON text, quoted.
+    let csv = std::fs::read_to_string(dir(OutputFormat::Csv).join("dim_device.csv")).unwrap();
+    let first = csv.lines().nth(1).unwrap();
+    let json =
+        &first[first.find('"').unwrap() + 1..first.rfind('"').unwrap()].replace("\"\"", "\"");
+    assert_eq!(
+        &serde_json::from_str::<serde_json::Value>(json).unwrap(),
+        &specs[0]
+    );
+    // Parquet: a struct column and a list column.
+    #[cfg(feature = "parquet")]
+    {
+        use arrow_array::Array;
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{Float64Type, Int64Type};
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let read = |name: &str| {
+            let f = std::fs::File::open(dir(OutputFormat::Parquet).join(format!("{name}.parquet")))
+                .unwrap();
+            let b = ParquetRecordBatchReaderBuilder::try_new(f)
+                .unwrap()
+                .build()
+                .unwrap();
+            b.map(|b| b.unwrap()).collect::<Vec<_>>()
+        };
+        let batches = read("dim_device");
+        let s = batches[0].column_by_name("specs").unwrap().as_struct();
+        let cores = s
+            .column_by_name("cores")
+            .unwrap()
+            .as_primitive::<Int64Type>();
+        for (i, want) in specs.iter().enumerate().take(s.len()) {
+            assert_eq!(cores.value(i), want["cores"].as_i64().unwrap());
+        }
+        let batches = read("fct_device");
+        let l = batches[0]
+            .column_by_name("readings")
+            .unwrap()
+            .as_list::<i32>();
+        let first = l.value(0);
+        let first = first.as_primitive::<Float64Type>();
+        let want: Vec<f64> = readings[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert_eq!(first.values().to_vec(), want);
+    }
+    // SQL: JSON text in a TEXT column.
+    let sql = std::fs::read_to_string(dir(OutputFormat::Sql).join("data.sql")).unwrap();
+    assert!(
+        sql.contains("\"specs\" TEXT"),
+        "{}",
+        &sql[..400.min(sql.len())]
+    );
+}

@@ -34,8 +34,8 @@ pub use settings::{
 };
 pub use sources::{SourcePlan, SourcesPlan};
 pub use tables::{
-    BridgePlan, ColumnPlan, Grain, LogPlan, NarrativePlan, RangePlan, ScdPlan, TableKind,
-    TablePlan, TemplatePiece, TriggerPlan,
+    BridgePlan, ColumnPlan, Grain, LogPlan, NarrativePlan, NestedPlan, NestedScalar, RangePlan,
+    ScdPlan, TableKind, TablePlan, TemplatePiece, TriggerPlan,
 };
 pub use window::{BoundError, ResolvedWindow, WindowError};
 

@@ -168,6 +168,48 @@ pub struct ColumnPlan {
     pub scd: Option<ScdPlan>,
     /// The template and lexicons of a `narrative` column.
     pub narrative: Option<NarrativePlan>,
+    /// The shape of a `struct` or `array` column.
+    pub nested: Option<NestedPlan>,
+}
+
+/// The scalar type of a nested field or element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NestedScalar {
+    /// A 64-bit integer in 0-999.
+    Int,
+    /// A float in [0, 1).
+    Float,
+    /// A short token like `v00042` (`string`).
+    Text,
+    /// A boolean.
+    Boolean,
+}
+
+impl NestedScalar {
+    /// The scalar of a type name (`int`, `float`, `string`, `boolean`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "int" => Some(NestedScalar::Int),
+            "float" => Some(NestedScalar::Float),
+            "string" => Some(NestedScalar::Text),
+            "boolean" => Some(NestedScalar::Boolean),
+            _ => None,
+        }
+    }
+}
+
+/// The shape of a nested column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NestedPlan {
+    /// An object per row with these fields, in order.
+    Struct(Vec<(String, NestedScalar)>),
+    /// A list per row of `length` elements.
+    Array {
+        /// The element type.
+        element: NestedScalar,
+        /// Elements per row (1-100).
+        length: u32,
+    },
 }
 
 /// A `narrative` column: literal text and slots; every row fills each slot
@@ -251,6 +293,7 @@ impl ColumnPlan {
             labels: Vec::new(),
             scd: None,
             narrative: None,
+            nested: None,
         }
     }
 }

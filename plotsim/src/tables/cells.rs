@@ -22,6 +22,8 @@ pub(crate) enum Cell {
     Timestamp(chrono::NaiveDateTime),
     /// A row ordinal of the table a key column refers to.
     Key(u64),
+    /// A nested value.
+    Json(serde_json::Value),
 }
 
 impl From<&Literal> for Cell {
@@ -43,6 +45,7 @@ pub(crate) fn draws(fill: &Fill) -> bool {
             | Fill::SubPick { .. }
             | Fill::Range(_)
             | Fill::Choice(_)
+            | Fill::Nested(_)
     )
 }
 
@@ -101,10 +104,35 @@ pub(crate) fn draw(fill: &Fill, plan: &Plan, entity: Option<&Entity>, s: &mut St
             Cell::Int(lo + s.below((hi - lo).max(0) as u64 + 1) as i64)
         }
         Fill::Range(r) => Cell::Float(r.lo + (r.hi - r.lo) * s.uniform()),
+        Fill::Nested(n) => Cell::Json(nested_value(n, s)),
         Fill::Choice(items) if !items.is_empty() => {
             Cell::from(&items[s.below(items.len() as u64) as usize])
         }
         _ => Cell::Null,
+    }
+}
+
+/// A random value of a nested shape: integers in 0-999, floats in [0, 1),
+/// strings like `v00042`, booleans.
+fn nested_value(n: &plotsim_config::plan::NestedPlan, s: &mut Stream) -> serde_json::Value {
+    use plotsim_config::plan::{NestedPlan, NestedScalar};
+    use serde_json::Value;
+    let mut scalar = |t: NestedScalar| match t {
+        NestedScalar::Int => Value::from(s.below(1000)),
+        NestedScalar::Float => Value::from(s.uniform()),
+        NestedScalar::Text => Value::from(format!("v{:05}", s.below(100_000))),
+        NestedScalar::Boolean => Value::from(s.below(2) == 1),
+    };
+    match n {
+        NestedPlan::Struct(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, t)| (k.clone(), scalar(*t)))
+                .collect(),
+        ),
+        NestedPlan::Array { element, length } => {
+            Value::Array((0..*length).map(|_| scalar(*element)).collect())
+        }
     }
 }
 
@@ -154,6 +182,10 @@ pub(crate) fn column(ty: LogicalType, fill: &Fill, cells: Vec<Cell>) -> ColumnDa
         })),
         LogicalType::Bool => ColumnData::Bool(collect(cells, |c| match c {
             Cell::Bool(b) => Some(b),
+            _ => None,
+        })),
+        LogicalType::Nested => ColumnData::Nested(collect(cells, |c| match c {
+            Cell::Json(v) => Some(v),
             _ => None,
         })),
         LogicalType::Timestamp => ColumnData::Timestamp(collect(cells, |c| match c {

@@ -217,6 +217,9 @@ pub enum ColumnData {
     Key(KeyColumn),
     /// Dictionary text (text when written).
     Dict(DictColumn),
+    /// Nested values (`struct` and `array` columns): JSON objects or lists,
+    /// native in Parquet and JSON lines, JSON text elsewhere.
+    Nested(Values<serde_json::Value>),
 }
 
 /// Receives one cell of a column; every row-wise encoder implements it, so
@@ -240,6 +243,10 @@ pub trait CellVisitor {
     fn key(&mut self, format: &KeyFormat, ordinal: u64) {
         self.text(&format.key(ordinal));
     }
+    /// A nested value; by default, its JSON text.
+    fn json(&mut self, v: &serde_json::Value) {
+        self.text(&v.to_string());
+    }
 }
 
 impl ColumnData {
@@ -254,6 +261,7 @@ impl ColumnData {
             ColumnData::Text(v) => v.len(),
             ColumnData::Key(k) => k.ordinals.len(),
             ColumnData::Dict(d) => d.codes.len(),
+            ColumnData::Nested(v) => v.len(),
         }
     }
 
@@ -272,6 +280,7 @@ impl ColumnData {
             L::Date => ColumnData::Date(Values::new()),
             L::Timestamp => ColumnData::Timestamp(Values::new()),
             L::Text => ColumnData::Text(Values::new()),
+            L::Nested => ColumnData::Nested(Values::new()),
         }
     }
 
@@ -306,6 +315,10 @@ impl ColumnData {
             ColumnData::Key(k) => v.key(&k.format, k.ordinals[row]),
             ColumnData::Dict(d) => match d.codes.get(row) {
                 Some(&c) => v.text(&d.labels[c as usize]),
+                None => v.null(),
+            },
+            ColumnData::Nested(c) => match c.get(row) {
+                Some(x) => v.json(x),
                 None => v.null(),
             },
         }
@@ -387,6 +400,9 @@ impl ColumnData {
             fn text(&mut self, v: &str) {
                 self.0 = Value::String(v.to_owned());
             }
+            fn json(&mut self, v: &Value) {
+                self.0 = v.clone();
+            }
         }
         let mut j = Json(Value::Null);
         self.visit(row, &mut j);
@@ -406,6 +422,7 @@ impl ColumnData {
             ColumnData::Timestamp(c) => c.set_null(row),
             ColumnData::Text(c) => c.set_null(row),
             ColumnData::Dict(d) => d.codes.set_null(row),
+            ColumnData::Nested(c) => c.set_null(row),
             ColumnData::Key(_) => {}
         }
     }
@@ -434,6 +451,7 @@ impl ColumnData {
             ColumnData::Text(c) => c.is_null(row),
             ColumnData::Key(_) => false,
             ColumnData::Dict(d) => d.codes.is_null(row),
+            ColumnData::Nested(c) => c.is_null(row),
         }
     }
 
@@ -449,6 +467,7 @@ impl ColumnData {
             (ColumnData::Text(a), ColumnData::Text(b)) => a.append(b),
             (ColumnData::Key(a), ColumnData::Key(b)) => a.ordinals.extend_from_slice(&b.ordinals),
             (ColumnData::Dict(a), ColumnData::Dict(b)) => a.codes.append(&b.codes),
+            (ColumnData::Nested(a), ColumnData::Nested(b)) => a.append(b),
             _ => debug_assert!(false, "appending a column of another kind"),
         }
     }
@@ -476,6 +495,7 @@ impl ColumnData {
                 labels: d.labels.clone(),
                 codes: d.codes.take(rows),
             }),
+            ColumnData::Nested(c) => ColumnData::Nested(c.take(rows)),
         }
     }
 
@@ -496,6 +516,7 @@ impl ColumnData {
                 labels: d.labels.clone(),
                 codes: d.codes.slice(range),
             }),
+            ColumnData::Nested(c) => ColumnData::Nested(c.slice(range)),
         }
     }
 }

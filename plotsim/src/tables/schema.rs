@@ -33,6 +33,8 @@ pub enum LogicalType {
     Timestamp,
     /// UTF-8 text (entity keys and labels too).
     Text,
+    /// A nested value (`struct` / `array`; its shape is the column's fill).
+    Nested,
 }
 
 /// One column of a table.
@@ -121,6 +123,8 @@ pub(crate) enum Fill {
     CurrentVersion(ScdPlan),
     /// The mean of a metric over the entity's active periods.
     EntityMean(usize),
+    /// A random nested value of a shape, per row.
+    Nested(plotsim_config::plan::NestedPlan),
     /// `true` on every row (a threshold event's flag).
     Flag,
     /// The row's `period_label` (CDC `_inserted_at` / `_updated_at`).
@@ -880,6 +884,10 @@ fn column_fill(
         ColumnType::Scd if matches!(source, RowSource::Versions(_)) => {
             (LogicalType::Text, false, Fill::ScdLabel)
         }
+        ColumnType::Struct | ColumnType::Array if !on_event => match &c.nested {
+            Some(n) => (LogicalType::Nested, false, Fill::Nested(n.clone())),
+            None => return Err(unsupported("a nested column without its shape")),
+        },
         ColumnType::Narrative if on_fact => match &c.narrative {
             Some(n) => (
                 LogicalType::Text,

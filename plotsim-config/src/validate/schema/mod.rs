@@ -130,6 +130,26 @@ fn planned_columns(cx: &mut Ctx<'_>, d: &Decl<'_>) -> Vec<ColumnPlan> {
                 ),
             }),
             labels: col.labels.clone().unwrap_or_default(),
+            nested: match t {
+                Some(ColumnType::Struct) => col.nested_schema.as_ref().map(|f| {
+                    crate::plan::NestedPlan::Struct(
+                        f.iter()
+                            .filter_map(|(k, v)| {
+                                Some((k.clone(), crate::plan::NestedScalar::parse(v)?))
+                            })
+                            .collect(),
+                    )
+                }),
+                Some(ColumnType::Array) => col
+                    .array_element_type
+                    .as_deref()
+                    .and_then(crate::plan::NestedScalar::parse)
+                    .map(|element| crate::plan::NestedPlan::Array {
+                        element,
+                        length: col.array_length.unwrap_or(3),
+                    }),
+                _ => None,
+            },
             narrative: match t {
                 Some(ColumnType::Narrative) => narrative(cx, col),
                 _ => None,

@@ -51,6 +51,9 @@ impl CellVisitor for Cells<'_> {
     fn key(&mut self, format: &KeyFormat, ordinal: u64) {
         string(self.0, &format.key(ordinal));
     }
+    fn json(&mut self, v: &serde_json::Value) {
+        self.0.extend_from_slice(v.to_string().as_bytes());
+    }
 }
 
 /// Appends the lines of a batch.

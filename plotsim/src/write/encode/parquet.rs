@@ -22,7 +22,13 @@ use parquet::basic::Compression;
 use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
 use parquet::schema::types::ColumnPath;
 
+use crate::tables::schema::Fill;
 use crate::tables::{ColumnData, LogicalType, RowBatch, TableSchema, Values};
+use arrow_array::{ListArray, StructArray};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::Fields;
+use plotsim_config::plan::{NestedPlan, NestedScalar};
+use serde_json::Value;
 
 /// The `created_by` recorded in every file.
 pub const CREATED_BY: &str = "plotsim";
@@ -30,8 +36,42 @@ pub const CREATED_BY: &str = "plotsim";
 /// Errors of the Parquet writer.
 pub type ParquetError = parquet::errors::ParquetError;
 
-fn data_type(ty: LogicalType) -> DataType {
+fn scalar_type(s: NestedScalar) -> DataType {
+    match s {
+        NestedScalar::Int => DataType::Int64,
+        NestedScalar::Float => DataType::Float64,
+        NestedScalar::Text => DataType::Utf8,
+        NestedScalar::Boolean => DataType::Boolean,
+    }
+}
+
+fn struct_fields(fields: &[(String, NestedScalar)]) -> Fields {
+    fields
+        .iter()
+        .map(|(k, s)| Field::new(k, scalar_type(*s), true))
+        .collect()
+}
+
+fn item_field(element: NestedScalar) -> Arc<Field> {
+    Arc::new(Field::new("item", scalar_type(element), true))
+}
+
+/// A column's Arrow type; a nested column's shape is its fill.
+fn data_type(ty: LogicalType, fill: Option<&Fill>) -> DataType {
+    match (ty, fill) {
+        (LogicalType::Nested, Some(Fill::Nested(NestedPlan::Struct(fields)))) => {
+            DataType::Struct(struct_fields(fields))
+        }
+        (LogicalType::Nested, Some(Fill::Nested(NestedPlan::Array { element, .. }))) => {
+            DataType::List(item_field(*element))
+        }
+        (ty, _) => plain_type(ty),
+    }
+}
+
+fn plain_type(ty: LogicalType) -> DataType {
     match ty {
+        LogicalType::Nested => DataType::Utf8,
         LogicalType::Int => DataType::Int64,
         LogicalType::Float => DataType::Float64,
         LogicalType::Text => DataType::Utf8,
@@ -47,7 +87,8 @@ pub fn arrow_schema(table: &TableSchema) -> SchemaRef {
         table
             .columns
             .iter()
-            .map(|c| Field::new(&c.name, data_type(c.ty), c.nullable))
+            .enumerate()
+            .map(|(i, c)| Field::new(&c.name, data_type(c.ty, table.fills.get(i)), c.nullable))
             .collect::<Vec<_>>(),
     ))
 }
@@ -73,10 +114,62 @@ fn nulls<T: Clone + Default>(v: &Values<T>) -> Option<NullBuffer> {
     v.validity().map(NullBuffer::from)
 }
 
+fn scalar_array<'a>(s: NestedScalar, vals: impl Iterator<Item = Option<&'a Value>>) -> ArrayRef {
+    match s {
+        NestedScalar::Int => Arc::new(Int64Array::from_iter(
+            vals.map(|v| v.and_then(Value::as_i64)),
+        )),
+        NestedScalar::Float => Arc::new(Float64Array::from_iter(
+            vals.map(|v| v.and_then(Value::as_f64)),
+        )),
+        NestedScalar::Text => Arc::new(StringArray::from_iter(
+            vals.map(|v| v.and_then(Value::as_str)),
+        )),
+        NestedScalar::Boolean => Arc::new(BooleanArray::from_iter(
+            vals.map(|v| v.and_then(Value::as_bool)),
+        )),
+    }
+}
+
+/// A nested column as a native struct or list array.
+fn nested_array(n: &NestedPlan, v: &Values<Value>) -> ArrayRef {
+    match n {
+        NestedPlan::Struct(fields) => {
+            let children = fields
+                .iter()
+                .map(|(k, s)| scalar_array(*s, v.values().iter().map(|x| x.get(k))))
+                .collect();
+            Arc::new(StructArray::new(struct_fields(fields), children, nulls(v)))
+        }
+        NestedPlan::Array { element, .. } => {
+            let lens = v.values().iter().map(|x| x.as_array().map_or(0, Vec::len));
+            let offsets = OffsetBuffer::from_lengths(lens);
+            let items = scalar_array(
+                *element,
+                v.values()
+                    .iter()
+                    .flat_map(|x| x.as_array().into_iter().flatten().map(Some)),
+            );
+            Arc::new(ListArray::new(
+                item_field(*element),
+                offsets,
+                items,
+                nulls(v),
+            ))
+        }
+    }
+}
+
 /// One column as an Arrow array (numbers are copied in bulk, with the
 /// validity mask as the null buffer).
-fn array(c: &ColumnData) -> ArrayRef {
+fn array(c: &ColumnData, fill: Option<&Fill>) -> ArrayRef {
     match c {
+        ColumnData::Nested(v) => match fill {
+            Some(Fill::Nested(n)) => nested_array(n, v),
+            _ => Arc::new(StringArray::from_iter(
+                v.iter().map(|x| x.map(Value::to_string)),
+            )),
+        },
         ColumnData::Int(v) => Arc::new(Int64Array::new(
             ScalarBuffer::from(v.values().to_vec()),
             nulls(v),
@@ -122,7 +215,12 @@ pub fn record_batch(
 ) -> Result<RecordBatch, arrow_schema::ArrowError> {
     RecordBatch::try_new(
         arrow_schema(table),
-        batch.columns.iter().map(array).collect(),
+        batch
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| array(c, table.fills.get(i)))
+            .collect(),
     )
 }
 
@@ -136,8 +234,8 @@ pub fn encode_row_group(
     let schema = arrow_schema(table);
     let mut writers = factory.create_column_writers(0)?;
     let mut w = writers.iter_mut();
-    for (field, c) in schema.fields().iter().zip(&batch.columns) {
-        for leaf in compute_leaves(field, &array(c))? {
+    for (i, (field, c)) in schema.fields().iter().zip(&batch.columns).enumerate() {
+        for leaf in compute_leaves(field, &array(c, table.fills.get(i)))? {
             if let Some(w) = w.next() {
                 w.write(&leaf)?;
             }

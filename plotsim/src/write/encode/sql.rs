@@ -26,7 +26,7 @@ fn sql_type(ty: LogicalType, dialect: SqlDialect) -> &'static str {
         (LogicalType::Int, _) => "INTEGER",
         (LogicalType::Float, SqlDialect::Sqlite) => "REAL",
         (LogicalType::Float, _) => "DOUBLE PRECISION",
-        (LogicalType::Text, _) => "TEXT",
+        (LogicalType::Text | LogicalType::Nested, _) => "TEXT",
         (LogicalType::Date | LogicalType::Timestamp, SqlDialect::Sqlite) => "TEXT",
         (LogicalType::Date, _) => "DATE",
         (LogicalType::Timestamp, _) => "TIMESTAMP",
