@@ -64,17 +64,12 @@ fn every_template_generates_valid_tables_with_their_keys_and_a_clean_report() {
         let plan = template(name);
         let data = plotsim::generate(&plan).unwrap();
         assert!(check_keys(&data) >= 5, "{name}: few foreign keys");
-        let formats: &[OutputFormat] = if name == "saas" {
-            &[
-                OutputFormat::Csv,
-                OutputFormat::Parquet,
-                OutputFormat::Jsonl,
-                OutputFormat::Sql,
-            ]
-        } else {
-            &[OutputFormat::Csv]
-        };
-        for &format in formats {
+        for format in [
+            OutputFormat::Csv,
+            OutputFormat::Parquet,
+            OutputFormat::Jsonl,
+            OutputFormat::Sql,
+        ] {
             let tmp = tempfile::tempdir().unwrap();
             let mut opts = RunOptions::new(tmp.path().join("out"), &plan);
             opts.format = format;
@@ -86,8 +81,17 @@ fn every_template_generates_valid_tables_with_their_keys_and_a_clean_report() {
                 "{name} {format:?}: {}",
                 report.to_text("-")
             );
-            // Every table of the schema has its file (one dump for SQL).
-            if format != OutputFormat::Sql {
+            // Every table of the schema has its file; the SQL dump loads.
+            if format == OutputFormat::Sql {
+                let sql = std::fs::read_to_string(tmp.path().join("out/data.sql")).unwrap();
+                let db = rusqlite::Connection::open_in_memory().unwrap();
+                db.execute_batch(&sql).unwrap();
+                for t in data.schema().tables() {
+                    let q = format!("SELECT COUNT(*) FROM \"{}\"", t.name);
+                    let n: i64 = db.query_row(&q, [], |r| r.get(0)).unwrap();
+                    assert!(n >= 0, "{name}: {}", t.name);
+                }
+            } else {
                 for t in data.schema().tables() {
                     let ext = format.to_string();
                     let path = tmp.path().join("out").join(format!("{}.{ext}", t.name));
@@ -333,4 +337,171 @@ fn struct_and_array_columns_are_native_in_jsonl_and_parquet_and_json_text_in_csv
         "{}",
         &sql[..400.min(sql.len())]
     );
+}
+
+const GRAINS: &str = "\
+about: grains and generated types
+unit: clinic
+seed: 21
+window: [2023-01, 2024-12]
+metrics:
+  - {name: visits, type: count, polarity: positive}
+  - {name: quality, type: score, polarity: positive}
+segments:
+  - {name: busy, count: 12, archetype: growth}
+  - {name: quiet, count: 12, archetype: decline}
+dimensions:
+  - name: dim_clinic
+    per: unit
+    columns:
+      - {name: clinic_id, type: id}
+      - {name: country, type: geo.country}
+      - {name: code, type: geo.country_code}
+      - {name: region, type: geo.region}
+      - {name: city, type: geo.city}
+      - {name: postcode, type: geo.postcode}
+      - {name: lat, type: geo.latitude}
+      - {name: lon, type: geo.longitude}
+facts:
+  - name: fct_clinic
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: clinic_id, type: ref.dim_clinic}
+      - {name: visits, type: metric.visits}
+      - {name: quality, type: metric.quality}
+      - name: note
+        type: narrative
+        template: \"{mood} month\"
+        bands: [low, high]
+        lexicons:
+          busy: {mood: {low: [slow], high: [packed, hectic]}}
+          quiet: {mood: {low: [calm], high: [full]}}
+  - name: fct_visit
+    row_count_driver: visits
+    row_count_scale: 1.0
+    columns:
+      - {name: visit_id, type: id}
+      - {name: clinic_id, type: ref.dim_clinic}
+      - {name: date_key, type: ref.dim_date}
+  - name: fct_test
+    parent_table: fct_visit
+    children_per_row: [1, 3]
+    columns:
+      - {name: test_id, type: id}
+      - {name: clinic_id, type: ref.dim_clinic}
+      - {name: date_key, type: ref.dim_date}
+  - name: fct_followup
+    row_count_driver: visits
+    row_count_scale: 0.3
+    columns:
+      - {name: followup_id, type: id}
+      - {name: clinic_id, type: ref.dim_clinic}
+      - {name: date_key, type: ref.dim_date}
+      - {name: visit_id, type: ref.fct_visit}
+";
+
+#[test]
+fn variable_child_and_sibling_rows_geo_places_and_narratives_follow_their_rules() {
+    let plan = Config::from_yaml_str(GRAINS).unwrap().validate().unwrap();
+    let data = plotsim::generate(&plan).unwrap();
+    check_keys(&data);
+    let fact = data.table("fct_clinic").unwrap();
+    let key = |t: &Table, r: usize| {
+        (
+            texts(t, "clinic_id")[r].clone().unwrap(),
+            t.column("date_key").unwrap().i64s()[r].unwrap(),
+        )
+    };
+    // Variable grain: round_half_even(visits x 1.0) rows per clinic-month.
+    let mut want: BTreeMap<(String, i64), u64> = BTreeMap::new();
+    let visits = fact.column("visits").unwrap().i64s();
+    for r in 0..fact.rows() {
+        if let Some(v) = visits[r].filter(|v| *v > 0) {
+            want.insert(key(fact, r), v as u64);
+        }
+    }
+    let count = |t: &Table| {
+        let mut got: BTreeMap<(String, i64), u64> = BTreeMap::new();
+        for r in 0..t.rows() {
+            *got.entry(key(t, r)).or_default() += 1;
+        }
+        got
+    };
+    let v = data.table("fct_visit").unwrap();
+    assert_eq!(count(v), want);
+    // Children: 1-3 per visit, with the visit's clinic and month.
+    let t = data.table("fct_test").unwrap();
+    let parent: BTreeMap<String, (String, i64)> = (0..v.rows())
+        .map(|r| (texts(v, "visit_id")[r].clone().unwrap(), key(v, r)))
+        .collect();
+    let mut per_visit: BTreeMap<String, u32> = BTreeMap::new();
+    for r in 0..t.rows() {
+        let p = texts(t, "visit_id")[r].clone().unwrap();
+        assert_eq!(parent[&p], key(t, r));
+        *per_visit.entry(p).or_default() += 1;
+    }
+    assert_eq!(per_visit.len(), parent.len());
+    assert!(per_visit.values().all(|n| (1..=3).contains(n)));
+    let spread: BTreeSet<u32> = per_visit.values().copied().collect();
+    assert_eq!(spread.len(), 3);
+    // Siblings: a follow-up names a visit of its clinic in its month or before.
+    let f = data.table("fct_followup").unwrap();
+    assert!(f.rows() > 0);
+    for r in 0..f.rows() {
+        let (clinic, month) = key(f, r);
+        if let Some(visit) = texts(f, "visit_id")[r].clone() {
+            let (c, m) = &parent[&visit];
+            assert!(*c == clinic && *m <= month, "{visit} for {clinic} {month}");
+        }
+    }
+    // Geo: every row is one place (its country code and hemisphere agree).
+    let d = data.table("dim_clinic").unwrap();
+    let lat = d.column("lat").unwrap().f64s();
+    for r in 0..d.rows() {
+        let code = texts(d, "code")[r].clone().unwrap();
+        let country = texts(d, "country")[r].clone().unwrap();
+        let south = ["BR", "AU", "ZA"].contains(&code.as_str());
+        assert_eq!(lat[r].unwrap() < 0.0, south, "{country} {:?}", lat[r]);
+        assert!(!texts(d, "city")[r].clone().unwrap().is_empty());
+    }
+    let countries: BTreeSet<_> = texts(d, "country").into_iter().collect();
+    assert!(countries.len() > 5, "{countries:?}");
+    // Narratives: the segment's phrase at the band of the position.
+    let notes = texts(fact, "note");
+    let ids = texts(fact, "clinic_id");
+    let manifest = data.manifest();
+    let positions: BTreeMap<(String, u64), f64> = manifest["trajectory_samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| {
+            Some((
+                (
+                    s["entity_id"].as_str()?.to_owned(),
+                    s["period_index"].as_u64()?,
+                ),
+                s["position"].as_f64()?,
+            ))
+        })
+        .collect();
+    let periods: BTreeMap<i64, u64> = plan
+        .window
+        .periods()
+        .map(|p| (i64::from(p.date_key()), u64::from(p.index())))
+        .collect();
+    for r in 0..fact.rows() {
+        let id = ids[r].clone().unwrap();
+        let n: usize = id[2..].parse().unwrap();
+        let busy = n <= 12;
+        let (_, month) = key(fact, r);
+        let high = positions[&(id.clone(), periods[&month])] >= 0.5;
+        let allowed: &[&str] = match (busy, high) {
+            (true, false) => &["slow month"],
+            (true, true) => &["packed month", "hectic month"],
+            (false, false) => &["calm month"],
+            (false, true) => &["full month"],
+        };
+        let note = notes[r].clone().unwrap();
+        assert!(allowed.contains(&note.as_str()), "{id}: {note}");
+    }
 }
