@@ -415,8 +415,8 @@ fn variable_child_and_sibling_rows_geo_places_and_narratives_follow_their_rules(
     // Variable grain: round_half_even(visits x 1.0) rows per clinic-month.
     let mut want: BTreeMap<(String, i64), u64> = BTreeMap::new();
     let visits = fact.column("visits").unwrap().i64s();
-    for r in 0..fact.rows() {
-        if let Some(v) = visits[r].filter(|v| *v > 0) {
+    for (r, v) in visits.iter().enumerate() {
+        if let Some(v) = v.filter(|v| *v > 0) {
             want.insert(key(fact, r), v as u64);
         }
     }
@@ -457,12 +457,12 @@ fn variable_child_and_sibling_rows_geo_places_and_narratives_follow_their_rules(
     // Geo: every row is one place (its country code and hemisphere agree).
     let d = data.table("dim_clinic").unwrap();
     let lat = d.column("lat").unwrap().f64s();
-    for r in 0..d.rows() {
-        let code = texts(d, "code")[r].clone().unwrap();
-        let country = texts(d, "country")[r].clone().unwrap();
+    let (codes, names, cities) = (texts(d, "code"), texts(d, "country"), texts(d, "city"));
+    for (r, lat) in lat.iter().enumerate() {
+        let code = codes[r].clone().unwrap();
         let south = ["BR", "AU", "ZA"].contains(&code.as_str());
-        assert_eq!(lat[r].unwrap() < 0.0, south, "{country} {:?}", lat[r]);
-        assert!(!texts(d, "city")[r].clone().unwrap().is_empty());
+        assert_eq!(lat.unwrap() < 0.0, south, "{:?} {lat:?}", names[r]);
+        assert!(!cities[r].clone().unwrap().is_empty());
     }
     let countries: BTreeSet<_> = texts(d, "country").into_iter().collect();
     assert!(countries.len() > 5, "{countries:?}");
