@@ -76,6 +76,7 @@ quality:
   - {table: fct_reviews, issue: null_injection, rate: 0.04, column: \"*\"}
   - {table: fct_reviews, issue: late_arrival, rate: 0.05}
   - {table: evt_visit, issue: duplicate_rows, rate: 0.05}
+  - {table: fct_sales, issue: outliers, rate: 0.05, column: basket}
 ";
 
 fn plan(yaml: &str) -> Plan {
@@ -306,7 +307,7 @@ fn undo(
         let row = r["row"].as_u64().unwrap() as usize;
         let column = r["column"].as_str().unwrap();
         match r["effect"].as_str().unwrap() {
-            "nulled" | "retyped" | "moved" | "flagged" => {
+            "nulled" | "retyped" | "moved" | "flagged" | "scaled" => {
                 rows[row][idx(column)] = as_written(format, ty(column), &r["clean_value"]);
                 if r["effect"] == "retyped" {
                     retyped.insert(column.to_owned());
@@ -391,7 +392,7 @@ fn undoing_the_recorded_injections_restores_the_clean_tables_in_every_format() {
         }
         // Every effect occurred.
         for effect in [
-            "nulled", "retyped", "moved", "delayed", "flagged", "inserted", "removed",
+            "nulled", "retyped", "moved", "delayed", "flagged", "inserted", "removed", "scaled",
         ] {
             assert!(
                 records.iter().any(|r| r["effect"] == effect),
@@ -451,6 +452,7 @@ fn rates_hold_within_their_sampling_error() {
         (6, 0.05, non_null("fct_reviews", "rating")),
         (8, 0.05, rows("fct_reviews")),
         (9, 0.05, rows("evt_visit")),
+        (10, 0.05, sales),
     ];
     for (issue, rate, n) in checks {
         let got = count(issue) as f64;
@@ -518,6 +520,15 @@ fn injected_cells_look_like_their_issue() {
             ("fct_sales", "retyped") => {
                 let cell = sales.rows[row][col(&sales, "channel")].as_str().unwrap();
                 assert!(cell.parse::<u32>().unwrap() < 1000);
+            }
+            ("fct_sales", "scaled") => {
+                let cell: f64 = sales.rows[row][col(&sales, "basket")]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let clean = r["clean_value"].as_f64().unwrap();
+                assert!((cell - clean * 10.0).abs() < 1e-3, "{cell} vs {clean}");
             }
             ("fct_sales", "nulled") => {
                 assert_eq!(sales.rows[row][col(&sales, "revenue")], Value::Null);

@@ -64,6 +64,20 @@ fn every_template_generates_valid_tables_with_their_keys_and_a_clean_report() {
         let plan = template(name);
         let data = plotsim::generate(&plan).unwrap();
         assert!(check_keys(&data) >= 5, "{name}: few foreign keys");
+        // Without its quality issues, every written file is exactly the
+        // in-memory table whose keys were just checked.
+        let mut config = plotsim::templates::get(name).unwrap().config().unwrap();
+        config.quality.clear();
+        let clean = config.validate().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        plotsim::run(&clean, &RunOptions::new(tmp.path().join("out"), &clean)).unwrap();
+        for t in data.tables() {
+            let want = plotsim::write::encode::csv::table_header(t)
+                + &plotsim::write::encode::csv::table_rows(t);
+            let got =
+                std::fs::read_to_string(tmp.path().join(format!("out/{}.csv", t.name))).unwrap();
+            assert!(got == want, "{name}: {}.csv is not its table", t.name);
+        }
         for format in [
             OutputFormat::Csv,
             OutputFormat::Parquet,

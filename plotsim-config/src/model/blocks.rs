@@ -191,6 +191,8 @@ word_enum! {
         SchemaDrift = "schema_drift",
         /// Rows of some periods are duplicated or dropped.
         VolumeAnomaly = "volume_anomaly",
+        /// Numbers become ten times their value (a slipped decimal point).
+        Outliers = "outliers",
     }
 }
 

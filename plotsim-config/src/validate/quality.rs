@@ -36,6 +36,7 @@ pub(super) fn check_quality(
             QualityIssueKind::NullInjection
                 | QualityIssueKind::TypeMismatch
                 | QualityIssueKind::SchemaDrift
+                | QualityIssueKind::Outliers
         );
         if needs_column && q.column.is_none() {
             cx.push(
@@ -161,6 +162,16 @@ pub(super) fn check_quality(
                             format!("column `{col}` is a key or period column and is protected"),
                         )
                         .expected("a non-key column"),
+                    )
+                }
+                Some((_, c))
+                    if q.issue == QualityIssueKind::Outliers
+                        && !matches!(c.ty, ColumnType::Metric(_) | ColumnType::Range) =>
+                {
+                    cx.push(
+                        ValidationError::new(p.key("column"), "outliers need a numeric column")
+                            .found(format!("`{col}`"))
+                            .expected("a metric. or range column"),
                     )
                 }
                 Some((j, _)) => column = Some(j),

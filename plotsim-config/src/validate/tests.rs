@@ -365,3 +365,38 @@ fn family_params_are_typed_numbers() {
         }
     );
 }
+
+#[test]
+fn outliers_need_a_numeric_column_and_whole_row_issues_take_none() {
+    let yaml = format!(
+        "{BASE}dimensions:
+  - {{name: dim_company, per: unit, columns: [{{name: company_id, type: id}}]}}
+facts:
+  - name: fct_company
+    columns:
+      - {{name: date_key, type: ref.dim_date}}
+      - {{name: company_id, type: ref.dim_company}}
+      - {{name: mrr, type: metric.mrr}}
+      - {{name: plan, type: \"static.basic,pro\"}}
+quality:
+  - {{table: fct_company, issue: outliers, rate: 0.1, column: plan}}
+  - {{table: fct_company, issue: outliers, rate: 0.1, column: mrr}}
+  - {{table: fct_company, issue: duplicate_rows, rate: 0.1, column: mrr}}
+  - {{table: fct_company, issue: outliers, rate: 0.1, column: \"*\"}}
+"
+    );
+    let errs = errors(&yaml);
+    assert_eq!(
+        errs,
+        vec![
+            (
+                "quality[0].column".to_owned(),
+                "outliers need a numeric column".to_owned()
+            ),
+            (
+                "quality[2].column".to_owned(),
+                "`duplicate_rows` affects whole rows; drop `column`".to_owned()
+            ),
+        ]
+    );
+}

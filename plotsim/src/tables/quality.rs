@@ -50,6 +50,9 @@ pub enum QualityEffect {
     /// `_arrival_period` holds a later period's `date_key`
     /// (`late_arrival`). Undo: drop `_arrival_period`.
     Delayed,
+    /// The number became ten times its value (`outliers`). Undo: set
+    /// `clean_value`.
+    Scaled,
     /// A CDC column changed because another injection touched the row
     /// (`_op` to `U`, `_updated_at`). Undo: set `clean_value`.
     Flagged,
@@ -256,7 +259,13 @@ impl Quality {
                         .column_index(&plan.tables[q.table].columns[c].name)
                         .into_iter()
                         .collect(),
-                    None => (0..t.columns.len()).filter(|&i| !protected(t, i)).collect(),
+                    None => (0..t.columns.len())
+                        .filter(|&i| !protected(t, i))
+                        .filter(|&i| {
+                            q.kind != QualityIssueKind::Outliers
+                                || matches!(t.columns[i].ty, LogicalType::Int | LogicalType::Float)
+                        })
+                        .collect(),
                 };
                 Some(Issue {
                     index,
@@ -435,6 +444,20 @@ impl Quality {
                         QualityIssueKind::SchemaDrift => {
                             moved[wr] = Some(wr);
                             QualityEffect::Moved
+                        }
+                        QualityIssueKind::Outliers => {
+                            match &mut columns[c] {
+                                ColumnData::Int(v) => {
+                                    let x = v.get(wr).copied().unwrap_or(0);
+                                    v.set(wr, if x == 0 { 1000 } else { x.saturating_mul(10) });
+                                }
+                                ColumnData::Float(v) => {
+                                    let x = v.get(wr).copied().unwrap_or(0.0);
+                                    v.set(wr, if x == 0.0 { 1000.0 } else { x * 10.0 });
+                                }
+                                _ => continue,
+                            }
+                            QualityEffect::Scaled
                         }
                         _ => {
                             columns[c].set_null(wr);
