@@ -7,16 +7,17 @@
 //! VARIATION is a YAML `variation` block such as
 //! `"{timing: 4, amplitude: 0.5, level: 0.2, noise: 0.6, blend: 0.6}"`.
 //!
-//! The config is the bundled quickstart template scaled to 600 customers
-//! (the saas template becomes the example once declared schemas are
-//! generated). The classifier is a nearest centroid on standardised
-//! features: short, no extra dependency, and enough to rank difficulty.
+//! The config is the bundled saas template scaled six-fold (600 companies),
+//! without its quality issues (features and a holdout need clean tables),
+//! holding out the last 3 months of `mrr`. The classifier is a nearest
+//! centroid on standardised features: short, no extra dependency, and
+//! enough to rank difficulty.
 
 use std::collections::BTreeMap;
 
 use plotsim::tables::{ColumnData, Table};
 
-/// (period index, value) points per customer.
+/// (period index, value) points per company.
 type Series = BTreeMap<String, Vec<(f64, f64)>>;
 
 /// Errors of this example.
@@ -24,12 +25,15 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variation = std::env::args().nth(1);
-    let mut yaml = plotsim::templates::get("quickstart")
-        .ok_or("the quickstart template is bundled")?
-        .yaml
-        .replace("count: 40", "count: 240")
-        .replace("count: 20", "count: 120");
-    yaml.push_str("entity_features: true\nholdout: {target: spend, periods: 4}\nquality: []\n");
+    let mut config = plotsim::templates::get("saas")
+        .ok_or("the saas template is bundled")?
+        .config()?;
+    config.quality.clear();
+    for s in &mut config.segments {
+        s.count *= 6;
+    }
+    let mut yaml = config.to_yaml();
+    yaml.push_str("entity_features: true\nholdout: {target: mrr, periods: 3}\n");
     if let Some(v) = &variation {
         yaml.push_str(&format!("variation: {v}\n"));
     }
@@ -40,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_u64()
         .ok_or("manifest.holdout")?;
     println!(
-        "{} customers, {} feature columns, training periods 0..{cutoff}, variation {}",
+        "{} companies, {} feature columns, training periods 0..{cutoff}, variation {}",
         features.rows(),
         features.columns.len() - 3,
         variation.as_deref().unwrap_or("off")
@@ -64,13 +68,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "classifier: nearest centroid accuracy {accuracy:.3} vs majority baseline {majority:.3}"
     );
 
-    // Forecast: fit spend ~ a + b * period on each customer's training rows,
+    // Forecast: fit mrr ~ a + b * period on each company's training rows,
     // predict the held-out periods, compare with the holdout file's values.
-    let train = data.table("fct_customer_train").ok_or("train split")?;
-    let hold = data.table("fct_customer_holdout").ok_or("holdout split")?;
+    let train = data.table("fct_revenue_train").ok_or("train split")?;
+    let hold = data.table("fct_revenue_holdout").ok_or("holdout split")?;
     let (mae, naive) = forecast(&data, train, hold)?;
     println!(
-        "forecast of spend over the {} held-out months: linear-trend MAE {mae:.2} vs last-value MAE {naive:.2}",
+        "forecast of mrr over the {} held-out months: linear-trend MAE {mae:.2} vs last-value MAE {naive:.2}",
         data.manifest()["holdout"]["holdout_periods"]
     );
     Ok(())
@@ -133,7 +137,7 @@ fn classify(
     Ok((right / total, majority))
 }
 
-/// Per-customer linear trend on the training rows, scored on the holdout
+/// Per-company linear trend on the training rows, scored on the holdout
 /// rows; also the last training value as a naive forecast.
 fn forecast(
     data: &plotsim::Dataset,
@@ -150,9 +154,9 @@ fn forecast(
         .filter_map(|(k, i)| Some((k?, i? as f64)))
         .collect();
     let series = |t: &Table| -> Res<Series> {
-        let keys = t.column("customer_id").ok_or("customer_id")?.texts();
+        let keys = t.column("company_id").ok_or("company_id")?.texts();
         let when = t.column("date_key").ok_or("date_key")?.i64s();
-        let spend = t.column("spend").ok_or("spend")?.f64s();
+        let spend = t.column("mrr").ok_or("mrr")?.f64s();
         let mut out = Series::new();
         for ((k, d), v) in keys.into_iter().zip(when).zip(spend) {
             if let (Some(k), Some(d), Some(v)) = (k, d, v) {
