@@ -598,3 +598,40 @@ fn records_are_placed_across_entity_blocks() {
         assert!(restored == read(&b, OutputFormat::Csv, name), "{name}");
     }
 }
+
+#[test]
+fn drops_and_copies_of_equal_count_in_a_block_still_reshape_the_rows() {
+    // Every row of period 5 dropped and every row of period 6 copied: the
+    // same number of rows per block, but not the same rows.
+    let yaml = format!(
+        "{BASE}quality:
+  - {{table: fct_sales, issue: volume_anomaly, rate: 1.0, mode: drop, period: 5}}
+  - {{table: fct_sales, issue: volume_anomaly, rate: 1.0, mode: spike, period: 6}}
+  - {{table: fct_sales, issue: null_injection, rate: 0.2, column: revenue}}
+  - {{table: fct_reviews, issue: schema_drift, rate: 0.3, column: rating}}
+  - {{table: fct_reviews, issue: schema_drift, rate: 0.3, column: rating, seed_offset: 1}}
+"
+    );
+    let (dirty, clean) = (plan(&yaml), plan(BASE));
+    let data = plotsim::generate(&clean).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("dirty"), tmp.path().join("clean"));
+    run(&dirty, OutputFormat::Csv, &a, 2, 256);
+    run(&clean, OutputFormat::Csv, &b, 2, 256);
+    let m = manifest(&a);
+    let records = m["quality_injections"].as_array().unwrap();
+    for name in ["fct_sales", "fct_reviews"] {
+        let t = data.schema().find(name).unwrap();
+        let mine: Vec<&Value> = records.iter().filter(|r| r["table"] == name).collect();
+        let w = read(&a, OutputFormat::Csv, name);
+        let restored = undo(OutputFormat::Csv, t, &w, &mine);
+        assert!(restored == read(&b, OutputFormat::Csv, name), "{name}");
+    }
+    // Both drifts of `rating` land in one `rating_v2`, each moved value there.
+    let w = read(&a, OutputFormat::Csv, "fct_reviews");
+    let v2 = w.columns.iter().position(|c| c == "rating_v2").unwrap();
+    for r in records.iter().filter(|r| r["effect"] == "moved") {
+        let row = r["row"].as_u64().unwrap() as usize;
+        assert_ne!(w.rows[row][v2], Value::Null, "row {row}");
+    }
+}

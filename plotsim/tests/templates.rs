@@ -519,3 +519,41 @@ fn variable_child_and_sibling_rows_geo_places_and_narratives_follow_their_rules(
         assert!(allowed.contains(&note.as_str()), "{id}: {note}");
     }
 }
+
+#[test]
+fn a_bridge_to_a_per_unit_dimension_validates_across_blocks() {
+    // A daily window makes blocks of 89 entities: 200 span three, and most
+    // bridge targets live in another block than their shop.
+    let yaml = "\
+about: partners
+unit: shop
+seed: 4
+window: {start: 2023-01-01, end: 2023-12-31, every: daily}
+metrics:
+  - {name: sales, type: score, polarity: positive}
+segments:
+  - {name: all, count: 200, archetype: growth}
+dimensions:
+  - name: dim_shop
+    per: unit
+    columns: [{name: shop_id, type: id}]
+  - name: dim_partner
+    per: unit
+    columns: [{name: partner_id, type: id}]
+facts:
+  - name: fct_shop
+    columns:
+      - {name: date_key, type: ref.dim_date}
+      - {name: shop_id, type: ref.dim_shop}
+      - {name: sales, type: metric.sales}
+bridges:
+  - {name: bridge_shop_partner, left: dim_shop, right: dim_partner, cardinality: [1, 4]}
+";
+    let plan = Config::from_yaml_str(yaml).unwrap().validate().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut opts = RunOptions::new(tmp.path().join("out"), &plan);
+    opts.validate = true;
+    let report = plotsim::run(&plan, &opts).unwrap().report.unwrap();
+    assert!(report.ok, "{}", report.to_text("-"));
+    check_keys(&plotsim::generate(&plan).unwrap());
+}

@@ -563,8 +563,10 @@ pub(crate) struct Checks {
     pk_dups: HashMap<TableId, (u64, Vec<u64>)>,
     /// Per referenced (table, column): the key hashes.
     keys: HashMap<(TableId, usize), HashSet<u64>>,
-    /// Per (table, fk index): orphans (count, sample rows), nulls.
-    orphans: HashMap<(TableId, usize), (u64, Vec<u64>)>,
+    /// Per (table, fk index): values not (yet) among the parent's keys, with
+    /// their rows (a parent built per block can come later, e.g. the right
+    /// side of a bridge), checked again at the end; nulls.
+    misses: HashMap<(TableId, usize), Vec<(u64, u64)>>,
     fk_nulls: HashMap<(TableId, usize), u64>,
     /// Per (table, fk index): the first value, and whether another appeared.
     fk_first: HashMap<(TableId, usize), (u64, bool)>,
@@ -613,11 +615,8 @@ impl Checks {
                             let first = self.fk_first.entry((id, i)).or_insert((*h, false));
                             first.1 |= first.0 != *h;
                             if !keys.is_some_and(|k| k.contains(h)) {
-                                let o = self.orphans.entry((id, i)).or_default();
-                                o.0 += 1;
-                                if o.1.len() < 5 {
-                                    o.1.push(before + r as u64);
-                                }
+                                let m = self.misses.entry((id, i)).or_default();
+                                m.push((*h, before + r as u64));
                             }
                         }
                     }
@@ -695,7 +694,18 @@ impl Checks {
         for t in schema.tables() {
             for (i, (c, parent, pc)) in links(schema, t.id).into_iter().enumerate() {
                 let (col, p) = (&t.columns[c].name, schema.table(parent));
-                if let Some((n, sample)) = self.orphans.get(&(t.id, i)) {
+                let keys = self.keys.get(&(parent, pc));
+                let orphans: Vec<u64> = self
+                    .misses
+                    .get(&(t.id, i))
+                    .into_iter()
+                    .flatten()
+                    .filter(|(h, _)| !keys.is_some_and(|k| k.contains(h)))
+                    .map(|(_, row)| *row)
+                    .collect();
+                let n = orphans.len();
+                let sample: Vec<u64> = orphans.into_iter().take(5).collect();
+                if n > 0 {
                     push(
                         "fk_integrity",
                         Severity::Error,

@@ -359,6 +359,7 @@ impl Quality {
 
         // 1. Row issues: the written rows as (clean row, copy number).
         let mut layout: Vec<(usize, u32)> = Vec::with_capacity(n);
+        let mut reshaped = false;
         let rows_issues: Vec<&&Issue> = issues.iter().filter(|i| i.is_row_issue()).collect();
         for r in 0..n {
             let dropped = rows_issues.iter().find(|i| {
@@ -370,6 +371,7 @@ impl Quality {
                 let mut rec = issue.record(table, "_rows", QualityEffect::Removed, r);
                 rec.clean_value = row_object(clean, batch, r);
                 records.push(rec);
+                reshaped = true;
                 continue;
             }
             let source = layout.len();
@@ -384,11 +386,12 @@ impl Quality {
                     rec.source_row = Some(source as u64);
                     records.push(rec);
                     layout.push((r, copy));
+                    reshaped = true;
                 }
             }
         }
         let take: Vec<Option<usize>> = layout.iter().map(|&(r, _)| Some(r)).collect();
-        let mut columns: Vec<ColumnData> = if layout.len() == n {
+        let mut columns: Vec<ColumnData> = if !reshaped {
             batch.columns.clone()
         } else {
             batch.columns.iter().map(|c| c.take(&take)).collect()
@@ -470,7 +473,25 @@ impl Quality {
                     touched[wr].get_or_insert(issue.index);
                 }
                 if issue.kind == QualityIssueKind::SchemaDrift {
-                    added.insert(format!("{name}_v2"), columns[c].take(&moved));
+                    // A second drift of the column adds to the same `_v2`.
+                    let fresh = columns[c].take(&moved);
+                    let v2 = match added.remove(&format!("{name}_v2")) {
+                        Some(mut old) if old.len() == w => {
+                            let picks: Vec<Option<usize>> = (0..w)
+                                .map(|i| {
+                                    if moved[i].is_some() {
+                                        Some(w + i)
+                                    } else {
+                                        Some(i)
+                                    }
+                                })
+                                .collect();
+                            old.append(&fresh);
+                            old.take(&picks)
+                        }
+                        _ => fresh,
+                    };
+                    added.insert(format!("{name}_v2"), v2);
                     for wr in moved.iter().flatten() {
                         columns[c].set_null(*wr);
                     }
