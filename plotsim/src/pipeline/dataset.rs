@@ -6,13 +6,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::WrittenCopy;
 use crate::error::Result;
-use crate::tables::quality::Quality;
 use crate::tables::{Schema, Table};
 use crate::write::dir::Staging;
 use crate::write::encode::Encoder;
 use crate::write::files::DatasetFiles;
-use crate::write::log::{LogFiles, LogTemplate};
+use crate::write::log::LogFiles;
 use crate::write::manifest::Section;
 use crate::write::{self, io_err};
 use plotsim_config::{Config, OutputFormat};
@@ -26,12 +26,8 @@ pub struct Dataset {
     manifest: Value,
     config: Config,
     seed: u64,
-    schema: Arc<Schema>,
-    /// The schema of the written files, and the quality issues injected
-    /// into them.
-    written: Arc<Schema>,
-    quality: Option<Arc<Quality>>,
-    logs: Arc<Vec<LogTemplate>>,
+    /// The clean schema and how the files receive the rows.
+    out: Arc<WrittenCopy>,
 }
 
 impl Dataset {
@@ -41,8 +37,7 @@ impl Dataset {
         manifest: Value,
         config: Config,
         seed: u64,
-        (schema, written, quality): (Arc<Schema>, Arc<Schema>, Option<Arc<Quality>>),
-        logs: Arc<Vec<LogTemplate>>,
+        out: Arc<WrittenCopy>,
     ) -> Self {
         Dataset {
             tables,
@@ -50,10 +45,7 @@ impl Dataset {
             manifest,
             config,
             seed,
-            schema,
-            written,
-            quality,
-            logs,
+            out,
         }
     }
 
@@ -91,7 +83,7 @@ impl Dataset {
 
     /// The schema of the tables.
     pub fn schema(&self) -> &Arc<Schema> {
-        &self.schema
+        &self.out.clean
     }
 
     /// The manifest (the answer key).
@@ -119,9 +111,9 @@ impl Dataset {
         let staging = Staging::new(dir.as_ref(), false)?;
         let root = staging.path().to_path_buf();
         let dialect = self.config.output.sql_dialect;
-        let encoder = Encoder::new(self.written.clone(), format, dialect)?;
-        let mut files = DatasetFiles::create(&root, &self.written, format, dialect)?;
-        let mut logs = LogFiles::create(&root, &self.logs)?;
+        let encoder = Encoder::new(self.out.written.clone(), format, dialect)?;
+        let mut files = DatasetFiles::create(&root, &self.out.written, format, dialect)?;
+        let mut logs = LogFiles::create(&root, &self.out.logs)?;
         // Every (table, block) slice in file order; encoded in parallel a
         // wave at a time (bounded memory), appended in order.
         let mut offsets = vec![0usize; self.tables.len()];
@@ -141,23 +133,16 @@ impl Dataset {
                 .par_iter()
                 .map(|(b, id, range)| {
                     let clean = self.tables[*id].batch(*id, range.clone());
-                    // The written copy, as `run` injects it.
-                    let injected = self.quality.as_ref().and_then(|q| {
-                        q.inject(self.schema.table(*id), self.written.table(*id), *b, &clean)
-                    });
-                    let mut log = Vec::new();
-                    if let Some(tpl) = self.logs.iter().find(|l| l.table == *id) {
-                        tpl.render(&clean, &mut log);
-                    }
-                    (
-                        encoder.encode(injected.as_ref().map_or(&clean, |(w, _)| w)),
-                        log,
-                    )
+                    // The written copy, as `run` makes it.
+                    let w = self.out.of(*b, &clean, true);
+                    (encoder.encode(w.rows.as_ref().unwrap_or(&clean)), w.log)
                 })
                 .collect();
             for (e, log) in encoded {
                 let e = e?;
-                logs.append(e.table, &log)?;
+                if let Some(log) = log {
+                    logs.append(e.table, &log)?;
+                }
                 files.append(e)?;
             }
         }

@@ -148,6 +148,77 @@ impl Placer {
     }
 }
 
+/// What turns a clean batch into what the files receive: the schema of the
+/// written files, the quality issues injected into them and the event logs.
+/// One value serves [`run`] (block by block) and [`Dataset::write`]
+/// (replaying the blocks), so both write the same bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WrittenCopy {
+    /// The clean schema (the tables in memory).
+    pub(crate) clean: Arc<Schema>,
+    /// The schema of the written files (the clean one without quality issues).
+    pub(crate) written: Arc<Schema>,
+    quality: Option<Quality>,
+    /// The event logs.
+    pub(crate) logs: Vec<LogTemplate>,
+}
+
+/// One clean batch as the files receive it.
+pub(crate) struct WrittenBatch {
+    /// The injected copy (`None`: the clean batch is written).
+    pub(crate) rows: Option<crate::tables::RowBatch>,
+    /// The injections, for a table with quality issues.
+    pub(crate) injections: Option<BlockInjections>,
+    /// The event-log lines, for a logged table.
+    pub(crate) log: Option<Vec<u8>>,
+}
+
+impl WrittenCopy {
+    fn new(plan: &Plan, seed: u64, clean: Arc<Schema>) -> Self {
+        let quality = Quality::new(plan, seed, &clean);
+        let written = match &quality {
+            Some(q) => Arc::new(q.written_schema(&clean)),
+            None => clean.clone(),
+        };
+        WrittenCopy {
+            logs: LogTemplate::all(plan, &clean),
+            clean,
+            written,
+            quality,
+        }
+    }
+
+    /// Clean batch `batch` of entity block `block`, as written (the log
+    /// lines only when `log`: a dataset kept in memory writes none).
+    pub(crate) fn of(
+        &self,
+        block: u64,
+        batch: &crate::tables::RowBatch,
+        log: bool,
+    ) -> WrittenBatch {
+        let t = batch.table;
+        let (rows, injections) = match self
+            .quality
+            .as_ref()
+            .and_then(|q| q.inject(self.clean.table(t), self.written.table(t), block, batch))
+        {
+            Some((w, notes)) => (Some(w), Some(notes)),
+            None => (None, None),
+        };
+        let logged = self.logs.iter().find(|l| log && l.table == t);
+        let log = logged.map(|tpl| {
+            let mut out = Vec::new();
+            tpl.render(batch, &mut out);
+            out
+        });
+        WrittenBatch {
+            rows,
+            injections,
+            log,
+        }
+    }
+}
+
 /// A manifest record as a JSON value.
 fn to_value<T: serde::Serialize>(record: &T) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
@@ -158,12 +229,8 @@ pub(crate) struct Job {
     pub(crate) plan: Plan,
     pub(crate) prepared: Prepared,
     pub(crate) schema: Arc<Schema>,
-    /// The schema of the written files (the clean one without quality issues).
-    pub(crate) written: Arc<Schema>,
-    /// The quality issues, when any.
-    pub(crate) quality: Option<Arc<Quality>>,
-    /// The event logs.
-    pub(crate) logs: Arc<Vec<LogTemplate>>,
+    /// How the files receive the rows.
+    pub(crate) out: Arc<WrittenCopy>,
     pub(crate) seed: u64,
     /// Keys of the unit dimension.
     pub(crate) keys: KeyFormat,
@@ -187,16 +254,9 @@ impl Job {
                 crate::GenerateError::Unsupported("a schema without a per-unit dimension".into())
             })?;
         let prepared = pool.install(|| prepare_engine(plan, seed));
-        let quality = Quality::new(plan, seed, &schema).map(Arc::new);
-        let written = match &quality {
-            Some(q) => Arc::new(q.written_schema(&schema)),
-            None => schema.clone(),
-        };
         Ok(Job {
-            logs: Arc::new(LogTemplate::all(plan, &schema)),
+            out: Arc::new(WrittenCopy::new(plan, seed, schema.clone())),
             validate: false,
-            written,
-            quality,
             samples: TrajectorySample::new(plan, prepared.entities.len()),
             plan: plan.clone(),
             prepared,
@@ -282,26 +342,11 @@ impl Job {
         let mut logs = Vec::new();
         if let Some(r) = &rows {
             for batch in &r.rows {
-                if encoder.is_some()
-                    && let Some(tpl) = self.logs.iter().find(|l| l.table == batch.table)
-                {
-                    let mut out = Vec::new();
-                    tpl.render(batch, &mut out);
-                    logs.push((batch.table, out));
-                }
-                let injected = self.quality.as_ref().and_then(|q| {
-                    let t = batch.table;
-                    q.inject(self.schema.table(t), self.written.table(t), b, batch)
-                });
-                let written = match injected {
-                    Some((w, notes)) => {
-                        quality.push(notes);
-                        Some(w)
-                    }
-                    None => None,
-                };
+                let w = self.out.of(b, batch, encoder.is_some());
+                quality.extend(w.injections);
                 if let Some(enc) = encoder {
-                    encoded.push(enc.encode(written.as_ref().unwrap_or(batch))?);
+                    logs.extend(w.log.map(|l| (batch.table, l)));
+                    encoded.push(enc.encode(w.rows.as_ref().unwrap_or(batch))?);
                 }
             }
         }

@@ -150,8 +150,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         Value::Object(m),
         config,
         seed,
-        (job.schema.clone(), job.written.clone(), job.quality.clone()),
-        job.logs.clone(),
+        job.out.clone(),
     ))
 }
 
@@ -231,12 +230,12 @@ pub fn run_with_progress(
     job.validate = opts.validate || opts.strict;
     let job = Arc::new(job);
     let dialect = plan.settings.output.sql_dialect;
-    let encoder = Arc::new(Encoder::new(job.written.clone(), opts.format, dialect)?);
+    let encoder = Arc::new(Encoder::new(job.out.written.clone(), opts.format, dialect)?);
     let mut sink = FileSink {
-        files: DatasetFiles::create(&dir, &job.written, opts.format, dialect)?,
+        files: DatasetFiles::create(&dir, &job.out.written, opts.format, dialect)?,
         placer: Placer::default(),
         checks: job.validate.then(Checks::default),
-        logs: crate::write::log::LogFiles::create(&dir, &job.logs)?,
+        logs: crate::write::log::LogFiles::create(&dir, &job.out.logs)?,
         schema: job.schema.clone(),
         key: None,
         arrays: STREAMED
