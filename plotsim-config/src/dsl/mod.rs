@@ -6,6 +6,7 @@
 pub mod archetype;
 pub mod column_type;
 pub mod connection;
+pub mod template;
 
 use std::fmt;
 

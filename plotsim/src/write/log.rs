@@ -68,47 +68,25 @@ impl LogTemplate {
 }
 
 fn parse(format: &str, t: &TableSchema) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                text.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut name = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    name.push(c);
-                }
-                let (col, spec) = name.split_once(':').unwrap_or((name.as_str(), ""));
+    use plotsim_config::dsl::template::{Piece as P, parse};
+    parse(format)
+        .into_iter()
+        .map(|p| match p {
+            P::Text(s) => Piece::Text(s),
+            P::Field { name, spec } => {
                 let decimals = spec
-                    .strip_prefix('.')
+                    .as_deref()
+                    .and_then(|s| s.strip_prefix('.'))
                     .and_then(|s| s.strip_suffix('f'))
                     .and_then(|n| n.parse().ok());
-                match t.column_index(col.trim()) {
-                    Some(i) => {
-                        pieces.push(Piece::Text(std::mem::take(&mut text)));
-                        pieces.push(Piece::Column(i, decimals));
-                    }
+                match t.column_index(&name) {
+                    Some(i) => Piece::Column(i, decimals),
                     // Validation names the columns; keep anything else as text.
-                    None => text.push_str(&format!("{{{name}}}")),
+                    None => Piece::Text(format!("{{{name}}}")),
                 }
             }
-            c => text.push(c),
-        }
-    }
-    pieces.push(Piece::Text(text));
-    pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
-    pieces
+        })
+        .collect()
 }
 
 /// The open log files of a dataset being written.

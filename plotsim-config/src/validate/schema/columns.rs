@@ -409,27 +409,6 @@ fn check_scd(cx: &mut Ctx<'_>, d: &Decl<'_>, j: usize, col: &Column, decls: &[De
     }
 }
 
-/// `{slot}` placeholders of a template, in order of appearance, without duplicates.
-pub(super) fn placeholders(template: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = template;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        // `{{` is a literal brace.
-        if let Some(escaped) = after.strip_prefix('{') {
-            rest = escaped;
-            continue;
-        }
-        let Some(j) = after.find('}') else { break };
-        let name = after[..j].trim().to_owned();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[j + 1..];
-    }
-    out
-}
-
 fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
     let Some(template) = &col.template else {
         cx.push(ValidationError::new(
@@ -445,7 +424,7 @@ fn check_narrative(cx: &mut Ctx<'_>, p: FieldPath, col: &Column) {
                 .expected("at most 1000 characters"),
         );
     }
-    let slots = placeholders(template);
+    let slots = crate::dsl::template::names(template);
     let default_bands = vec!["low".to_owned(), "mid".to_owned(), "high".to_owned()];
     let bands = col.bands.as_ref().unwrap_or(&default_bands);
     if bands.len() < 2 || bands.len() > 20 {

@@ -289,28 +289,21 @@ fn narrative(cx: &Ctx<'_>, col: &crate::model::Column) -> Option<crate::plan::Na
     use crate::plan::TemplatePiece;
     let template = col.template.as_ref()?;
     let lexicons = col.lexicons.as_ref()?;
-    let slots = columns::placeholders(template);
+    let slots = crate::dsl::template::names(template);
     let bands = col
         .bands
         .clone()
         .unwrap_or_else(|| vec!["low".to_owned(), "mid".to_owned(), "high".to_owned()]);
-    let mut pieces = Vec::new();
-    let mut rest = template.as_str();
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        let Some(j) = after.find('}') else { break };
-        let name = after[..j].trim();
-        match slots.iter().position(|s| s == name) {
-            Some(k) => {
-                pieces.push(TemplatePiece::Text(rest[..i].to_owned()));
-                pieces.push(TemplatePiece::Slot(k));
+    use crate::dsl::template::{Piece, parse};
+    let pieces = parse(template)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(t) => TemplatePiece::Text(t),
+            Piece::Field { name, .. } => {
+                TemplatePiece::Slot(slots.iter().position(|s| *s == name).unwrap_or(0))
             }
-            None => pieces.push(TemplatePiece::Text(rest[..i + j + 2].to_owned())),
-        }
-        rest = &after[j + 1..];
-    }
-    pieces.push(TemplatePiece::Text(rest.to_owned()));
-    pieces.retain(|p| !matches!(p, TemplatePiece::Text(t) if t.is_empty()));
+        })
+        .collect();
     let phrases = cx
         .config
         .segments

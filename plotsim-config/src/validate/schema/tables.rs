@@ -2,7 +2,7 @@
 //! triggers, log files and the fact dependency graph.
 
 use super::super::Ctx;
-use super::columns::{fact_projecting, placeholders};
+use super::columns::fact_projecting;
 use super::{Class, Decl, find, primary_key};
 use crate::dsl::column_type::ColumnType;
 use crate::error::ValidationError;
@@ -279,8 +279,7 @@ pub(super) fn check_event(cx: &mut Ctx<'_>, d: &Decl<'_>, decls: &[Decl<'_>]) {
     }
     if let Some(fmt) = &e.log_format {
         let cols: Vec<&str> = d.columns.iter().map(|c| c.name.as_str()).collect();
-        for ph in placeholders(fmt) {
-            let key = ph.split(':').next().unwrap_or("").to_owned();
+        for key in crate::dsl::template::names(fmt) {
             if !cols.contains(&key.as_str()) {
                 cx.unknown_name(
                     p.key("log_format"),
