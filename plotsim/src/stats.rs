@@ -58,3 +58,173 @@ impl CoMoment {
         (d > 0.0).then(|| self.cab / d)
     }
 }
+
+/// The three correlations the answer key reports for a pair of metrics,
+/// from one pass over each entity's periods:
+///
+/// - **pooled**: Pearson over every entity-period where both are present;
+/// - **within-entity**: Pearson of the values demeaned per entity (each
+///   entity's own co-moments, summed), i.e. how the two move together inside
+///   an entity, without the between-entity spread;
+/// - **first-difference**: Pearson of the period-to-period changes
+///   `x[t] - x[t-1]`, `y[t] - y[t-1]`, over consecutive periods where both
+///   are present in both periods (month-to-month co-movement).
+///
+/// Mergeable in any grouping of whole entities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PairMoments {
+    /// Pooled co-moments.
+    pub pooled: CoMoment,
+    within_m2a: f64,
+    within_m2b: f64,
+    within_cab: f64,
+    /// Co-moments of the first differences.
+    pub differences: CoMoment,
+}
+
+impl PairMoments {
+    /// The moments of one entity's series `(x[t], y[t])`, in period order;
+    /// `None` marks a period where either value is missing (a gap, which
+    /// also breaks the chain of differences).
+    pub fn of_entity(cells: impl Iterator<Item = Option<(f64, f64)>>) -> Self {
+        let mut e = CoMoment::default();
+        let mut d = CoMoment::default();
+        let mut prev: Option<(f64, f64)> = None;
+        for c in cells {
+            match c {
+                Some((x, y)) => {
+                    e.add(x, y);
+                    if let Some((px, py)) = prev {
+                        d.add(x - px, y - py);
+                    }
+                    prev = Some((x, y));
+                }
+                None => prev = None,
+            }
+        }
+        PairMoments {
+            pooled: e,
+            within_m2a: e.m2a,
+            within_m2b: e.m2b,
+            within_cab: e.cab,
+            differences: d,
+        }
+    }
+
+    /// Merges the moments of other entities into these.
+    pub fn merge(&mut self, o: &PairMoments) {
+        self.pooled.merge(&o.pooled);
+        self.within_m2a += o.within_m2a;
+        self.within_m2b += o.within_m2b;
+        self.within_cab += o.within_cab;
+        self.differences.merge(&o.differences);
+    }
+
+    /// Pooled Pearson correlation (`None`: a constant series).
+    pub fn pooled(&self) -> Option<f64> {
+        self.pooled.defined_correlation()
+    }
+
+    /// Within-entity (demeaned) correlation (`None`: no variation inside entities).
+    pub fn within_entity(&self) -> Option<f64> {
+        let d = libm::sqrt(self.within_m2a * self.within_m2b);
+        (d > 0.0).then(|| self.within_cab / d)
+    }
+
+    /// First-difference correlation (`None`: no consecutive pairs or no change).
+    pub fn first_difference(&self) -> Option<f64> {
+        self.differences.defined_correlation()
+    }
+
+    /// The correlation of `kind`.
+    pub fn get(&self, kind: CorrelationKind) -> Option<f64> {
+        match kind {
+            CorrelationKind::Pooled => self.pooled(),
+            CorrelationKind::WithinEntity => self.within_entity(),
+        }
+    }
+
+    /// Observations of `kind` (entity-periods).
+    pub fn n(&self) -> f64 {
+        self.pooled.n
+    }
+}
+
+/// What a declared coefficient targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrelationKind {
+    /// Pooled entity-period Pearson correlation.
+    Pooled,
+    /// Within-entity (demeaned) correlation.
+    WithinEntity,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
+        let n = xs.len() as f64;
+        let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+        let sxy: f64 = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+        let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+        let syy: f64 = ys.iter().map(|y| (y - my).powi(2)).sum();
+        sxy / (sxx * syy).sqrt()
+    }
+
+    #[test]
+    fn pair_moments_match_direct_formulas() {
+        // Two entities; the second has a gap at t = 2.
+        let e1 = [(1.0, 2.0), (2.0, 2.5), (4.0, 5.0), (3.0, 3.0)];
+        let e2 = [
+            (10.0, -1.0),
+            (12.0, -3.0),
+            (f64::NAN, 0.0),
+            (11.0, -2.0),
+            (15.0, -6.0),
+        ];
+        let cells = |e: &[(f64, f64)]| {
+            e.iter()
+                .map(|&(x, y)| (!x.is_nan() && !y.is_nan()).then_some((x, y)))
+                .collect::<Vec<_>>()
+        };
+        let mut m = PairMoments::of_entity(cells(&e1).into_iter());
+        m.merge(&PairMoments::of_entity(cells(&e2).into_iter()));
+        let present: Vec<(f64, f64)> = e1
+            .iter()
+            .chain(&e2)
+            .copied()
+            .filter(|c| !c.0.is_nan())
+            .collect();
+        let (xs, ys): (Vec<f64>, Vec<f64>) = present.iter().copied().unzip();
+        assert!((m.pooled().unwrap() - pearson(&xs, &ys)).abs() < 1e-12);
+        // Within: demean each entity.
+        let demean = |e: &[(f64, f64)]| {
+            let p: Vec<_> = e.iter().copied().filter(|c| !c.0.is_nan()).collect();
+            let n = p.len() as f64;
+            let (mx, my) = (
+                p.iter().map(|c| c.0).sum::<f64>() / n,
+                p.iter().map(|c| c.1).sum::<f64>() / n,
+            );
+            p.into_iter()
+                .map(move |(x, y)| (x - mx, y - my))
+                .collect::<Vec<_>>()
+        };
+        let w: Vec<_> = demean(&e1).into_iter().chain(demean(&e2)).collect();
+        let sxy: f64 = w.iter().map(|c| c.0 * c.1).sum();
+        let sxx: f64 = w.iter().map(|c| c.0 * c.0).sum();
+        let syy: f64 = w.iter().map(|c| c.1 * c.1).sum();
+        assert!((m.within_entity().unwrap() - sxy / (sxx * syy).sqrt()).abs() < 1e-12);
+        // Differences: e1 has 3; e2 has (t1-t0) and (t4-t3) only.
+        let d = [
+            (1.0, 0.5),
+            (2.0, 2.5),
+            (-1.0, -2.0),
+            (2.0, -2.0),
+            (4.0, -4.0),
+        ];
+        let (dx, dy): (Vec<f64>, Vec<f64>) = d.iter().copied().unzip();
+        assert_eq!(m.differences.n, 5.0);
+        assert!((m.first_difference().unwrap() - pearson(&dx, &dy)).abs() < 1e-12);
+    }
+}

@@ -110,25 +110,34 @@ segments:
   - {name: steady, count: 50, archetype: accelerating}
 ";
 
+/// The correlation contract: a declared pair's latent (copula) value has the
+/// declared sign or is 0; a feasible pair lands on its request; an
+/// infeasible one stops at the boundary (latent 0 when the shared trajectory
+/// alone already over-serves it).
 #[test]
-fn calibrated_correlations_meet_the_request() {
+fn calibrated_correlations_keep_the_declared_sign_and_meet_feasible_requests() {
     let p = plan(MIXED);
     let data = plotsim::generate(&p).unwrap();
     let fact = data.table("fct_account").unwrap();
     let m = data.manifest();
+    let mut feasible = 0;
     for c in m["correlations"].as_array().unwrap() {
         let (a, b) = (
             c["metric_a"].as_str().unwrap(),
             c["metric_b"].as_str().unwrap(),
         );
         let requested = c["requested"].as_f64().unwrap();
+        let latent = c["calibrated"].as_f64().unwrap();
+        assert!(
+            latent * requested >= 0.0,
+            "{a}~{b}: latent {latent} against {requested}"
+        );
         let record = m["correlation_compensations"]
             .as_array()
             .unwrap()
             .iter()
             .find(|x| x["metric_a"] == a && x["metric_b"] == b)
             .unwrap();
-        assert_eq!(record["infeasible"], false, "{a}~{b} should be reachable");
         let (r, se) = correlation_with_se(fact, "account_id", a, b);
         // The manifest's realised value is the same pooled correlation.
         assert!(
@@ -137,11 +146,173 @@ fn calibrated_correlations_meet_the_request() {
             c["realized"]
         );
         let bound = 0.05 + 3.0 * se;
+        if record["infeasible"] == false {
+            feasible += 1;
+            assert!(
+                (r - requested).abs() <= bound,
+                "{a}~{b}: realised {r:.4} vs requested {requested} (bound {bound:.4})"
+            );
+        } else {
+            let reach = record["reachable"].as_array().unwrap();
+            let (lo, hi) = (reach[0].as_f64().unwrap(), reach[1].as_f64().unwrap());
+            assert!(
+                lo <= hi && !(lo..=hi).contains(&requested),
+                "{a}~{b}: {lo}..{hi}"
+            );
+            if r.abs() > requested.abs() {
+                // Over-served by the trajectory: no copula help at all.
+                assert_eq!(latent, 0.0, "{a}~{b}");
+            }
+        }
+    }
+    assert!(feasible >= 1, "the config keeps a feasible pair");
+}
+
+/// Undeclared pairs get latent 0, so declaring connections leaves every
+/// other pair's realised correlation where the trajectory alone puts it.
+#[test]
+fn undeclared_pairs_are_left_alone() {
+    let with = plan(MIXED);
+    let start = MIXED.find("connections:").unwrap();
+    let end = MIXED.find("segments:").unwrap();
+    let without = plan(&format!("{}{}", &MIXED[..start], &MIXED[end..]));
+    let mw = plotsim::generate(&with).unwrap().manifest().clone();
+    let mo = plotsim::generate(&without).unwrap().manifest().clone();
+    let pairs = |m: &serde_json::Value| m["latent_correlations"].as_array().unwrap().clone();
+    let (pw, po) = (pairs(&mw), pairs(&mo));
+    assert_eq!(pw.len(), 10);
+    let mut undeclared = 0;
+    for (x, y) in pw.iter().zip(&po) {
+        assert_eq!(
+            (&x["metric_a"], &x["metric_b"]),
+            (&y["metric_a"], &y["metric_b"])
+        );
+        if x["declared"].is_null() {
+            undeclared += 1;
+            assert_eq!(x["latent"], 0.0);
+            let (a, b) = (
+                x["realized_pooled"].as_f64().unwrap(),
+                y["realized_pooled"].as_f64().unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= 0.05,
+                "{} ~ {}: {a} vs {b}",
+                x["metric_a"],
+                x["metric_b"]
+            );
+        }
+    }
+    assert_eq!(undeclared, 5);
+}
+
+/// A pair the trajectory cannot serve alone: calibration gives it a latent
+/// correlation of its own sign, and the metrics then move together month to
+/// month (first differences), which the shared trajectory alone does not do.
+#[test]
+fn driven_pairs_move_together_month_to_month() {
+    let yaml = "\
+about: co-movement
+unit: account
+window: [2022-01, 2023-12]
+seed: 77
+noise: {gaussian_sigma: 0.02, outlier_rate: 0.0, mcar_rate: 0.0}
+metrics:
+  - {name: usage, type: score, polarity: positive}
+  - {name: revenue, type: amount, polarity: positive, range: [0, 5000]}
+  - {name: tickets, type: score, polarity: positive}
+connections:
+  - revenue 0.6 usage
+  - tickets -0.3 usage
+segments:
+  - {name: a, count: 150, archetype: seasonal}
+  - {name: b, count: 150, archetype: flat}
+";
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let m = data.manifest();
+    for x in m["latent_correlations"].as_array().unwrap() {
+        let Some(declared) = x["declared"].as_f64() else {
+            continue;
+        };
+        let latent = x["latent"].as_f64().unwrap();
+        let d = x["realized_first_difference"].as_f64().unwrap();
+        let n = x["n_differences"].as_f64().unwrap();
+        let se = 1.0 / n.sqrt();
+        assert!(latent * declared > 0.0, "{x}");
         assert!(
-            (r - requested).abs() <= bound,
-            "{a}~{b}: realised {r:.4} vs requested {requested} (bound {bound:.4})"
+            d * declared > 3.0 * se,
+            "first differences follow the sign: {x}"
         );
     }
+}
+
+/// Every figure of `latent_correlations` equals the same statistic
+/// recomputed from the written fact file (MCAR gaps included).
+#[test]
+fn manifest_pair_figures_match_the_written_fact() {
+    // JSONL keeps 10 decimals (CSV rounds floats to 4).
+    let p = plan(&format!("{MIXED}output: {{format: jsonl}}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = dir.path().join("out");
+    plotsim::run(&p, &plotsim::RunOptions::new(dir_path.clone(), &p)).unwrap();
+    let text = std::fs::read_to_string(dir_path.join("fct_account.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir_path.join("manifest.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for x in manifest["latent_correlations"].as_array().unwrap() {
+        let (ia, ib) = (
+            x["metric_a"].as_str().unwrap(),
+            x["metric_b"].as_str().unwrap(),
+        );
+        let cell = |r: &serde_json::Value| -> Option<(f64, f64)> {
+            Some((r[ia].as_f64()?, r[ib].as_f64()?))
+        };
+        let mut pooled = Vec::new();
+        let (mut wab, mut waa, mut wbb) = (0.0, 0.0, 0.0);
+        let mut diffs = Vec::new();
+        let mut i = 0;
+        while i < rows.len() {
+            let mut j = i;
+            while j < rows.len() && rows[j]["account_id"] == rows[i]["account_id"] {
+                j += 1;
+            }
+            let cells: Vec<Option<(f64, f64)>> = rows[i..j].iter().map(cell).collect();
+            let present: Vec<(f64, f64)> = cells.iter().flatten().copied().collect();
+            let n = present.len() as f64;
+            if n > 0.0 {
+                let (ma, mb) = present
+                    .iter()
+                    .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+                for (x, y) in &present {
+                    wab += (x - ma) * (y - mb);
+                    waa += (x - ma).powi(2);
+                    wbb += (y - mb).powi(2);
+                }
+            }
+            for w in cells.windows(2) {
+                if let (Some(p), Some(c)) = (w[0], w[1]) {
+                    diffs.push((c.0 - p.0, c.1 - p.1));
+                }
+            }
+            pooled.extend(present);
+            i = j;
+        }
+        let close = |field: &str, v: f64| {
+            let m = x[field].as_f64().unwrap();
+            assert!((m - v).abs() < 2e-6, "{field} of {x}: recomputed {v}");
+        };
+        close("realized_pooled", pearson(&pooled));
+        close("realized_within_entity", wab / (waa * wbb).sqrt());
+        close("realized_first_difference", pearson(&diffs));
+        assert_eq!(x["n_cells"].as_u64().unwrap(), pooled.len() as u64);
+        assert_eq!(x["n_differences"].as_u64().unwrap(), diffs.len() as u64);
+        checked += 1;
+    }
+    assert_eq!(checked, 10);
 }
 
 #[test]

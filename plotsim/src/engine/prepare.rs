@@ -15,10 +15,10 @@ use rayon::prelude::*;
 
 use plotsim_config::Plan;
 
-use super::correlation::{Lower, assemble, cholesky, nearest_correlation};
+use super::correlation::{Limits, Lower, assemble, cholesky, nearest_correlation, sign_interval};
 use super::entities::Entities;
 use super::panel::{EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
-pub use crate::stats::CoMoment;
+pub use crate::stats::{CoMoment, CorrelationKind, PairMoments};
 
 /// Pilot size: enough entity-periods for a correlation standard error of
 /// about 0.005, or every entity of a smaller run.
@@ -30,6 +30,10 @@ const MAX_ROUNDS: usize = 12;
 const INFEASIBLE_GAP: f64 = 0.02;
 /// Calibration stops when every pilot correlation is this close to its target.
 const TOLERANCE: f64 = 0.005;
+/// Calibration stops when no latent value moves by more than this in a round.
+const STALL: f64 = 1e-6;
+/// Bisection rounds that walk an infeasible pair's latent value back toward 0.
+const BISECT_ROUNDS: usize = 6;
 
 /// One declared pair in one slot (the baseline or a phase).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +54,23 @@ pub struct PairRecord {
     pub pilot_realized: f64,
     /// Whether no valid copula reaches the request (the closest was used).
     pub infeasible: bool,
+    /// The lowest and highest pilot correlations calibration observed with
+    /// latent values of the declared sign (for an infeasible pair: from no
+    /// copula help to the best reachable).
+    pub reachable: (f64, f64),
+}
+
+/// The load-time projection of one slot's requested matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectionRecord {
+    /// Slot: 0 = baseline, i + 1 = `connection_phases[i]`.
+    pub slot: usize,
+    /// Whether the requested matrix had to change.
+    pub adjusted: bool,
+    /// Whether the alternating projections converged.
+    pub converged: bool,
+    /// Frobenius distance between the requested and the projected matrix.
+    pub distance: f64,
 }
 
 /// One copula matrix per slot.
@@ -64,6 +85,8 @@ type Correlations = Vec<Vec<f64>>;
 pub(crate) struct Slot {
     pub(crate) periods: Vec<bool>,
     pub(crate) pairs: Vec<(usize, usize, f64)>,
+    /// What each declared pair's coefficient targets.
+    pub(crate) kinds: Vec<CorrelationKind>,
 }
 
 /// The once-per-run state shared by every batch.
@@ -75,6 +98,10 @@ pub struct Prepared {
     pub entities: Entities,
     /// Copula factors per period.
     pub factors: Factors,
+    /// The latent (copula) correlation matrix of each slot, as used.
+    pub latent: Vec<DMatrix<f64>>,
+    /// The load-time projection of each slot's requested matrix.
+    pub projections: Vec<ProjectionRecord>,
     /// Correlation records per declared pair.
     pub pairs: Vec<PairRecord>,
     /// Calibration rounds run.
@@ -91,9 +118,16 @@ pub struct Prepared {
 fn slots(plan: &Plan) -> Vec<Slot> {
     let n = plan.window.n_periods as usize;
     let base = |p: &plotsim_config::plan::CorrelationPair| (p.a, p.b, p.coefficient);
+    let kinds = |pairs: &[plotsim_config::plan::CorrelationPair]| {
+        pairs
+            .iter()
+            .map(|_| CorrelationKind::Pooled)
+            .collect::<Vec<_>>()
+    };
     let mut slots = vec![Slot {
         periods: vec![true; n],
         pairs: plan.correlations.iter().map(base).collect(),
+        kinds: kinds(&plan.correlations),
     }];
     for ph in &plan.phases {
         let mut periods = vec![false; n];
@@ -101,12 +135,16 @@ fn slots(plan: &Plan) -> Vec<Slot> {
         periods[span.clone()].fill(true);
         slots[0].periods[span].fill(false);
         // A phase without pairs keeps the baseline's correlations.
-        let pairs = if ph.pairs.is_empty() {
-            slots[0].pairs.clone()
+        let (pairs, kinds) = if ph.pairs.is_empty() {
+            (slots[0].pairs.clone(), slots[0].kinds.clone())
         } else {
-            ph.pairs.iter().map(base).collect()
+            (ph.pairs.iter().map(base).collect(), kinds(&ph.pairs))
         };
-        slots.push(Slot { periods, pairs });
+        slots.push(Slot {
+            periods,
+            pairs,
+            kinds,
+        });
     }
     slots
 }
@@ -129,8 +167,8 @@ fn measure(
     factors: &Factors,
     pilot: &[(u64, super::entities::Entity)],
     tapes: &mut Vec<Vec<Vec<f64>>>,
-) -> Vec<Vec<CoMoment>> {
-    let per_entity: Vec<Vec<Vec<CoMoment>>> = if tapes.is_empty() {
+) -> Vec<Vec<PairMoments>> {
+    let per_entity: Vec<Vec<Vec<PairMoments>>> = if tapes.is_empty() {
         let (moments, recorded): (Vec<_>, Vec<_>) = pilot
             .par_iter()
             .map(|(replica, e)| {
@@ -147,9 +185,9 @@ fn measure(
             .map(|((_, e), tape)| accumulate(&replay_entity(ctx, factors, e, tape), slots))
             .collect()
     };
-    let mut total: Vec<Vec<CoMoment>> = slots
+    let mut total: Vec<Vec<PairMoments>> = slots
         .iter()
-        .map(|s| vec![CoMoment::default(); s.pairs.len()])
+        .map(|s| vec![PairMoments::default(); s.pairs.len()])
         .collect();
     for e in &per_entity {
         for (ts, es) in total.iter_mut().zip(e) {
@@ -161,23 +199,30 @@ fn measure(
     total
 }
 
-pub(crate) fn accumulate(panel: &EntityPanel, slots: &[Slot]) -> Vec<Vec<CoMoment>> {
-    let n = panel.positions.len();
+/// The moments of every declared pair of every slot over one entity.
+pub(crate) fn accumulate(panel: &EntityPanel, slots: &[Slot]) -> Vec<Vec<PairMoments>> {
     slots
         .iter()
-        .map(|s| {
-            s.pairs
-                .iter()
-                .map(|&(a, b, _)| {
-                    let mut c = CoMoment::default();
-                    for t in (0..n).filter(|&t| s.periods[t]) {
-                        if let (Some(x), Some(y)) = (panel.value(a, t), panel.value(b, t)) {
-                            c.add(x, y);
-                        }
-                    }
-                    c
-                })
-                .collect()
+        .map(|s| pair_moments(panel, &s.periods, s.pairs.iter().map(|&(a, b, _)| (a, b))))
+        .collect()
+}
+
+/// The moments of `pairs` over one entity's periods where `periods` is set
+/// (a period outside the slot breaks the chain of differences).
+pub(crate) fn pair_moments(
+    panel: &EntityPanel,
+    periods: &[bool],
+    pairs: impl Iterator<Item = (usize, usize)>,
+) -> Vec<PairMoments> {
+    let n = panel.positions.len();
+    pairs
+        .map(|(a, b)| {
+            PairMoments::of_entity((0..n).map(|t| {
+                if !periods[t] {
+                    return None;
+                }
+                Some((panel.value(a, t)?, panel.value(b, t)?))
+            }))
         })
         .collect()
 }
@@ -193,9 +238,27 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         .map(|t| slots.iter().rposition(|s| s.periods[t]).unwrap_or(0))
         .collect();
     let requested: Vec<DMatrix<f64>> = slots.iter().map(|s| assemble(m, &s.pairs)).collect();
-    let projections: Vec<_> = requested.iter().map(nearest_correlation).collect();
-    let projection_converged = projections.iter().all(|p| p.converged);
-    let projected: Vec<DMatrix<f64>> = projections.into_iter().map(|p| p.matrix).collect();
+    let limits: Vec<Limits> = slots
+        .iter()
+        .map(|s| Limits::declared(m, &s.pairs))
+        .collect();
+    let projected_all: Vec<_> = requested
+        .iter()
+        .zip(&limits)
+        .map(|(r, l)| nearest_correlation(r, l))
+        .collect();
+    let projection_converged = projected_all.iter().all(|p| p.converged);
+    let projections: Vec<ProjectionRecord> = projected_all
+        .iter()
+        .enumerate()
+        .map(|(slot, p)| ProjectionRecord {
+            slot,
+            adjusted: p.adjusted,
+            converged: p.converged,
+            distance: p.distance,
+        })
+        .collect();
+    let projected: Vec<DMatrix<f64>> = projected_all.into_iter().map(|p| p.matrix).collect();
     let mut current = projected.clone();
     let build = |mats: &[DMatrix<f64>]| Factors {
         slots: mats
@@ -226,22 +289,46 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
 
     let has_pairs = slots.iter().any(|s| !s.pairs.is_empty());
     let mut rounds = 0;
-    let mut realized: Vec<Vec<f64>> = slots.iter().map(|s| vec![0.0; s.pairs.len()]).collect();
+    let mut realized: Correlations = slots.iter().map(|s| vec![0.0; s.pairs.len()]).collect();
+    let mut reach: Vec<Vec<(f64, f64)>> = slots
+        .iter()
+        .map(|s| vec![(f64::INFINITY, f64::NEG_INFINITY); s.pairs.len()])
+        .collect();
     if has_pairs && m >= 2 && !pilot.is_empty() {
-        let mut prev: Option<(Matrices, Correlations)> = None;
         let mut tapes = Vec::new();
+        // One pilot measurement: the targeted correlation of every declared
+        // pair, and the (correlation, cells) seen so far per pair.
+        let mut probe =
+            |mats: &[DMatrix<f64>], rounds: &mut usize| -> (Correlations, Vec<Vec<f64>>) {
+                *rounds += 1;
+                let measured = measure(&ctx, &slots, &build(mats), &pilot, &mut tapes);
+                let mut r = Vec::new();
+                let mut cells = Vec::new();
+                for (si, s) in slots.iter().enumerate() {
+                    let rs: Vec<f64> = measured[si]
+                        .iter()
+                        .zip(&s.kinds)
+                        .map(|(x, &k)| x.get(k).unwrap_or(0.0))
+                        .collect();
+                    for (pi, &v) in rs.iter().enumerate() {
+                        let e = &mut reach[si][pi];
+                        *e = (e.0.min(v), e.1.max(v));
+                    }
+                    cells.push(measured[si].iter().map(PairMoments::n).collect());
+                    r.push(rs);
+                }
+                (r, cells)
+            };
+        let mut prev: Option<(Matrices, Correlations)> = None;
         // Slots (the baseline and each phase) cover disjoint periods, so each
         // keeps its own best round: an unreachable pair in one phase does not
         // hold back the others. A round's score is its slot's sum of squared
         // errors.
         let mut best: Vec<Option<BestRound>> = vec![None; slots.len()];
+        let mut cells: Vec<Vec<f64>> = Vec::new();
         while rounds < MAX_ROUNDS {
-            rounds += 1;
-            let measured = measure(&ctx, &slots, &build(&current), &pilot, &mut tapes);
-            let r: Vec<Vec<f64>> = measured
-                .iter()
-                .map(|s| s.iter().map(CoMoment::correlation).collect())
-                .collect();
+            let (r, c) = probe(&current, &mut rounds);
+            cells = c;
             let mut worst: f64 = 0.0;
             for (si, s) in slots.iter().enumerate() {
                 let errors = s.pairs.iter().zip(&r[si]).map(|(p, x)| (p.2 - x).abs());
@@ -254,7 +341,8 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
             if worst <= TOLERANCE {
                 break;
             }
-            // Secant step per pair; the first round assumes a slope of 1.
+            // Secant step per pair (the first round assumes a slope of 1),
+            // kept to the declared sign, then projected within the limits.
             let mut next = current.clone();
             for (si, s) in slots.iter().enumerate() {
                 for (pi, &(a, b, target)) in s.pairs.iter().enumerate() {
@@ -267,20 +355,85 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
                             slope = (dr / dc).clamp(0.2, 5.0);
                         }
                     }
-                    let v = (c + (target - r[si][pi]) / slope).clamp(-0.999, 0.999);
+                    let (lo, hi) = sign_interval(target);
+                    let v = (c + (target - r[si][pi]) / slope).clamp(lo, hi);
                     next[si][(a, b)] = v;
                     next[si][(b, a)] = v;
                 }
-                next[si] = nearest_correlation(&next[si]).matrix;
+                next[si] = nearest_correlation(&next[si], &limits[si]).matrix;
             }
+            // Every pair pinned at a limit (or converged): more rounds change nothing.
+            let moved = next
+                .iter()
+                .zip(&current)
+                .map(|(x, y)| (x - y).amax())
+                .fold(0.0, f64::max);
             prev = Some((current, r));
             current = next;
+            if moved <= STALL {
+                break;
+            }
         }
         for (si, b) in best.into_iter().enumerate() {
             if let Some((_, mat, r)) = b {
                 current[si] = mat;
                 realized[si] = r;
             }
+        }
+        // An infeasible pair stops at the boundary: the least extreme latent
+        // value whose pilot correlation is within one standard error of the
+        // best one reached (bisection between 0 and the best latent value).
+        let mut walk: Vec<(usize, usize, f64, f64, f64, f64)> = Vec::new();
+        for (si, s) in slots.iter().enumerate() {
+            for (pi, &(a, b, target)) in s.pairs.iter().enumerate() {
+                let r_best = realized[si][pi];
+                let latent = current[si][(a, b)];
+                if (r_best - target).abs() > INFEASIBLE_GAP && latent != 0.0 {
+                    let n_cells = cells
+                        .get(si)
+                        .and_then(|c| c.get(pi))
+                        .copied()
+                        .unwrap_or(1.0);
+                    let se = (1.0 - r_best * r_best) / n_cells.max(4.0).sqrt();
+                    walk.push((si, pi, 0.0, latent, r_best, se));
+                }
+            }
+        }
+        if !walk.is_empty() {
+            for _ in 0..BISECT_ROUNDS {
+                let mut trial = current.clone();
+                for &(si, pi, lo, hi, _, _) in &walk {
+                    let (a, b, _) = slots[si].pairs[pi];
+                    let mid = 0.5 * (lo + hi);
+                    trial[si][(a, b)] = mid;
+                    trial[si][(b, a)] = mid;
+                }
+                let trial: Matrices = trial
+                    .iter()
+                    .zip(&limits)
+                    .map(|(t, l)| nearest_correlation(t, l).matrix)
+                    .collect();
+                let (r, _) = probe(&trial, &mut rounds);
+                for w in &mut walk {
+                    let (si, pi, lo, hi, r_best, se) = *w;
+                    let mid = 0.5 * (lo + hi);
+                    if (r[si][pi] - r_best).abs() <= se {
+                        *w = (si, pi, lo, mid, r_best, se);
+                    } else {
+                        *w = (si, pi, mid, hi, r_best, se);
+                    }
+                }
+            }
+            for &(si, pi, _, hi, _, _) in &walk {
+                let (a, b, _) = slots[si].pairs[pi];
+                current[si][(a, b)] = hi;
+                current[si][(b, a)] = hi;
+            }
+            for (c, l) in current.iter_mut().zip(&limits) {
+                *c = nearest_correlation(c, l).matrix;
+            }
+            // Record what the matrix actually used realises on the pilot.
+            realized = probe(&current, &mut rounds).0;
         }
     }
     let factors = build(&current);
@@ -292,6 +445,7 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
             // Calibration searched the valid copulas and the best one still misses:
             // the shared trajectory (or the marginals) do not allow the request.
             let infeasible = (pilot_realized - target).abs() > INFEASIBLE_GAP;
+            let seen = reach[si][pi];
             pairs.push(PairRecord {
                 slot: si,
                 a,
@@ -301,6 +455,11 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
                 calibrated,
                 pilot_realized,
                 infeasible,
+                reachable: if seen.0 <= seen.1 {
+                    seen
+                } else {
+                    (pilot_realized, pilot_realized)
+                },
             });
         }
     }
@@ -308,6 +467,8 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         ctx,
         entities,
         factors,
+        latent: current,
+        projections,
         pairs,
         calibration_rounds: rounds,
         pilot_entities: pilot.len() as u64,

@@ -96,9 +96,19 @@ pub(crate) fn run_warnings(plan: &Plan, prepared: &Prepared) -> Vec<String> {
         } else {
             format!(" in connection_phases[{}]", p.slot - 1)
         };
+        let why = if p.pilot_realized.abs() > p.requested.abs() && p.calibrated == 0.0 {
+            "the shared trajectory alone already gives more, and the latent correlation stops at 0 (it keeps the declared sign)"
+        } else {
+            "the shared trajectory and the marginals do not allow more"
+        };
         w.push(format!(
-            "connection {} ~ {}{phase}: requested {}, reached about {:.2}; the shared trajectory and the marginals do not allow more (manifest: correlation_compensations)",
-            plan.metrics[p.a].name, plan.metrics[p.b].name, p.requested, p.pilot_realized
+            "connection {} ~ {}{phase}: requested {}, reached about {:.2} (pilot range {:.2} to {:.2}); {why} (manifest: correlation_compensations)",
+            plan.metrics[p.a].name,
+            plan.metrics[p.b].name,
+            p.requested,
+            p.pilot_realized,
+            p.reachable.0,
+            p.reachable.1
         ));
     }
     w

@@ -31,6 +31,16 @@ pub struct Manifest {
     pub correlation_phases: Vec<CorrelationPhase>,
     /// Per declared pair and phase: requested, projected, calibrated, realised.
     pub correlations: Vec<CorrelationRecord>,
+    /// Every pair of metrics (declared or not) per slot: the latent (copula)
+    /// correlation used and the realised pooled, within-entity and
+    /// first-difference correlations. Undeclared pairs have latent 0.
+    pub latent_correlations: Vec<LatentPairRecord>,
+    /// The load-time nearest-correlation projection of each slot's requested
+    /// matrix (slots with declared pairs only).
+    pub higham_projection: Vec<HighamProjection>,
+    /// Cells drawn without the copula because a slot's matrix could not be
+    /// factorised, by slot (`baseline`, `phase_<i>`); `{}` when none.
+    pub bypass_fallback_counts: BTreeMap<String, u64>,
     /// Every firing of every event table, in entity order.
     pub event_firings: Vec<crate::tables::EventFiring>,
     /// Every SCD tier change (one per version after an entity's first), in
@@ -193,6 +203,53 @@ pub struct CorrelationCompensation {
     pub infeasible: bool,
     /// |copula target − projected|.
     pub adjustment: f64,
+    /// For an infeasible pair: the lowest and highest pilot correlations
+    /// seen with latent values of the declared sign (from no copula help
+    /// to the best reachable); `null` when the pair is feasible.
+    pub reachable: Option<[f64; 2]>,
+}
+
+/// One pair of metrics in one correlation slot, declared or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LatentPairRecord {
+    /// First metric (declaration order).
+    pub metric_a: String,
+    /// Second metric.
+    pub metric_b: String,
+    /// Phase (`null`: the baseline).
+    pub phase_index: Option<usize>,
+    /// The declared coefficient (`null`: undeclared).
+    pub declared: Option<f64>,
+    /// The latent (Gaussian copula) correlation used.
+    pub latent: f64,
+    /// Pooled entity-period Pearson correlation of the generated values.
+    pub realized_pooled: Option<f64>,
+    /// Correlation of the values demeaned per entity.
+    pub realized_within_entity: Option<f64>,
+    /// Correlation of the period-to-period changes within entities.
+    pub realized_first_difference: Option<f64>,
+    /// Entity-periods where both values are present.
+    pub n_cells: u64,
+    /// Consecutive period pairs where both values are present in both.
+    pub n_differences: u64,
+}
+
+/// The nearest-correlation projection of one slot's requested matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HighamProjection {
+    /// Phase (`null`: the baseline).
+    pub phase_index: Option<usize>,
+    /// Whether the requested matrix had to change (its per-pair changes are
+    /// in `correlation_adjustments`).
+    pub adjusted: bool,
+    /// Whether the alternating projections converged.
+    pub converged: bool,
+    /// Frobenius distance between the requested and the projected matrix.
+    pub frobenius_distance: f64,
 }
 
 /// A time-varying correlation phase.

@@ -11,11 +11,13 @@ mod trace;
 pub use manifest::manifest_json_schema;
 pub use manifest::{
     ActiveWindow, ArchetypeAssignment, CalibrationSummary, CausalEdge, CorrelationAdjustment,
-    CorrelationCompensation, CorrelationPhase, CorrelationRecord, HoldoutRecord, Manifest,
-    NoiseRecord, SeasonalDecomposition, TrajectoryPoint, TreatmentArm, TreatmentCohort,
-    ValueAdjustment,
+    CorrelationCompensation, CorrelationPhase, CorrelationRecord, HighamProjection, HoldoutRecord,
+    LatentPairRecord, Manifest, NoiseRecord, SeasonalDecomposition, TrajectoryPoint, TreatmentArm,
+    TreatmentCohort, ValueAdjustment,
 };
 pub use trace::{Trace, TraceLag, TraceTreatment, Tracer, trace_metric_cell};
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -23,11 +25,11 @@ use sha2::{Digest, Sha256};
 use crate::engine::entities::Entity;
 use crate::engine::panel::{CellObserver, CellTrace, EntityPanel};
 use crate::engine::prepare::Prepared;
-use crate::stats::CoMoment;
+use crate::stats::PairMoments;
 use plotsim_config::{Config, Plan};
 
 /// Changes whenever the same config and seed would give different data.
-pub const ALGORITHM_VERSION: u32 = 1;
+pub const ALGORITHM_VERSION: u32 = 2;
 
 /// The manifest schema version (the original's key layout).
 pub const SCHEMA_VERSION: &str = "1.10";
@@ -157,25 +159,39 @@ pub(crate) fn entity_records(
     (assignment, samples)
 }
 
-/// The mergeable part of the answer key: realised co-moments of every
-/// declared pair per correlation slot, and value counts per metric. One
-/// partial per entity block; partials merge left to right in block order.
+/// Every pair `(a, b)`, `a < b`, of `m` metrics, in the order the answer
+/// key and the manifest list them.
+pub(crate) fn all_pairs(m: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..m).flat_map(move |a| (a + 1..m).map(move |b| (a, b)))
+}
+
+/// Index of pair `(a, b)` (either order) in [`all_pairs`].
+fn pair_index(m: usize, a: usize, b: usize) -> usize {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    a * m - a * (a + 1) / 2 + (b - a - 1)
+}
+
+/// The mergeable part of the answer key: the realised moments (pooled,
+/// within-entity, first-difference) of every pair of metrics per
+/// correlation slot, and value counts per metric. One partial per entity
+/// block; partials merge left to right in block order.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AnswerKey {
-    comoments: Vec<Vec<CoMoment>>,
+    moments: Vec<Vec<PairMoments>>,
     counts: Vec<MetricCounts>,
 }
 
 impl AnswerKey {
     /// An empty key for a run.
     pub(crate) fn new(prepared: &Prepared) -> Self {
+        let m = prepared.ctx.n_metrics();
         AnswerKey {
-            comoments: prepared
+            moments: prepared
                 .slots
                 .iter()
-                .map(|s| vec![CoMoment::default(); s.pairs.len()])
+                .map(|_| vec![PairMoments::default(); all_pairs(m).count()])
                 .collect(),
-            counts: vec![MetricCounts::default(); prepared.ctx.n_metrics()],
+            counts: vec![MetricCounts::default(); m],
         }
     }
 
@@ -186,9 +202,10 @@ impl AnswerKey {
         panel: &EntityPanel,
         counts: &[MetricCounts],
     ) {
-        let entity = crate::engine::prepare::accumulate(panel, &prepared.slots);
-        for (a, b) in self.comoments.iter_mut().zip(&entity) {
-            for (x, y) in a.iter_mut().zip(b) {
+        let m = prepared.ctx.n_metrics();
+        for (acc, slot) in self.moments.iter_mut().zip(&prepared.slots) {
+            let entity = crate::engine::prepare::pair_moments(panel, &slot.periods, all_pairs(m));
+            for (x, y) in acc.iter_mut().zip(&entity) {
                 x.merge(y);
             }
         }
@@ -199,7 +216,7 @@ impl AnswerKey {
 
     /// Merges the partial of the following entities into this one.
     pub fn merge(&mut self, other: &AnswerKey) {
-        for (a, b) in self.comoments.iter_mut().zip(&other.comoments) {
+        for (a, b) in self.moments.iter_mut().zip(&other.moments) {
             for (x, y) in a.iter_mut().zip(b) {
                 x.merge(y);
             }
@@ -245,11 +262,8 @@ pub(crate) fn manifest_fixed(
     let mut correlations = Vec::new();
     let mut adjustments = Vec::new();
     let mut calibration = Vec::new();
-    let mut slot_pair = vec![0usize; prepared.slots.len()];
     for p in &prepared.pairs {
-        let pi = slot_pair[p.slot];
-        slot_pair[p.slot] += 1;
-        let realized = acc.comoments[p.slot][pi];
+        let realized = acc.moments[p.slot][pair_index(plan.metrics.len(), p.a, p.b)].pooled;
         correlations.push(CorrelationRecord {
             metric_a: metric(p.a),
             metric_b: metric(p.b),
@@ -279,6 +293,9 @@ pub(crate) fn manifest_fixed(
             copula_target: round6(p.calibrated),
             pilot_realized: round6(p.pilot_realized),
             infeasible: p.infeasible,
+            reachable: p
+                .infeasible
+                .then(|| [round6(p.reachable.0), round6(p.reachable.1)]),
             adjustment: round6((p.calibrated - p.projected).abs()),
         });
     }
@@ -366,6 +383,51 @@ pub(crate) fn manifest_fixed(
             clamped_high: c.clamped_high,
         })
         .collect();
+    let m = plan.metrics.len();
+    let mut latent_correlations = Vec::new();
+    let mut bypass_fallback_counts = BTreeMap::new();
+    for (si, slot) in prepared.slots.iter().enumerate() {
+        for (k, (a, b)) in all_pairs(m).enumerate() {
+            let x = &acc.moments[si][k];
+            let declared = slot
+                .pairs
+                .iter()
+                .find(|&&(i, j, _)| (i, j) == (a, b) || (j, i) == (a, b))
+                .map(|p| p.2);
+            latent_correlations.push(LatentPairRecord {
+                metric_a: metric(a),
+                metric_b: metric(b),
+                phase_index: phase(si),
+                declared,
+                latent: round6(prepared.latent[si][(a, b)]),
+                realized_pooled: x.pooled().map(round6),
+                realized_within_entity: x.within_entity().map(round6),
+                realized_first_difference: x.first_difference().map(round6),
+                n_cells: x.n() as u64,
+                n_differences: x.differences.n as u64,
+            });
+        }
+        // A slot with declared pairs but no copula factor draws its cells
+        // independently (cannot happen after the projection; counted if it does).
+        if !slot.pairs.is_empty() && prepared.factors.slots[si].is_none() {
+            let cells = acc.moments[si].first().map_or(0, |x| x.n() as u64);
+            bypass_fallback_counts.insert(
+                phase(si).map_or("baseline".to_owned(), |p| format!("phase_{p}")),
+                cells,
+            );
+        }
+    }
+    let higham_projection = prepared
+        .projections
+        .iter()
+        .filter(|p| !prepared.slots[p.slot].pairs.is_empty())
+        .map(|p| HighamProjection {
+            phase_index: phase(p.slot),
+            adjusted: p.adjusted,
+            converged: p.converged,
+            frobenius_distance: round6(p.distance),
+        })
+        .collect();
     let n = &config.noise;
     Manifest {
         algorithm_version: ALGORITHM_VERSION,
@@ -381,6 +443,9 @@ pub(crate) fn manifest_fixed(
         correlation_compensations: (!calibration.is_empty()).then_some(calibration),
         correlation_phases,
         correlations,
+        latent_correlations,
+        higham_projection,
+        bypass_fallback_counts,
         holdout: plan.holdout.as_ref().map(|h| HoldoutRecord {
             target_metric: metric(h.target),
             holdout_periods: h.periods,
