@@ -251,9 +251,12 @@ fn range_rules_per_type() {
         &["type `amount` needs a range"],
     );
     expect(
-        &replace("polarity: negative}", "polarity: negative, range: [0, 10]}"),
+        &replace(
+            "polarity: negative}",
+            "polarity: negative, range: [-1, 10]}",
+        ),
         "metrics[2].range",
-        &["must not declare a range"],
+        &["must not go below 0", "[-1, 10]"],
     );
     expect(
         &replace("range: [50, 50000]", "range: [500, 50]"),
@@ -292,18 +295,26 @@ fn distribution_params_rules() {
     expect(
         &replace(
             "polarity: negative}",
-            "polarity: negative, distribution: weibull, distribution_params: {shape: 1.5, scale: 3}}",
+            "polarity: negative, distribution: weibull, distribution_params: {shape: 1.5, rate: 3}}",
         ),
-        "metrics[2].distribution_params.scale",
-        &["does not take param `scale`", "only: shape"],
+        "metrics[2].distribution_params.rate",
+        &["does not take param `rate`", "only: shape, scale"],
     );
     expect(
         &replace(
             "polarity: negative}",
-            "polarity: negative, distribution: poisson, distribution_params: {lambda: 3}}",
+            "polarity: negative, distribution: poisson, distribution_params: {mu: 3}}",
+        ),
+        "metrics[2].distribution_params.mu",
+        &["does not take param `mu`", "only: lambda"],
+    );
+    expect(
+        &replace(
+            "polarity: negative}",
+            "polarity: negative, distribution: poisson, distribution_params: {lambda: -3}}",
         ),
         "metrics[2].distribution_params.lambda",
-        &["no params"],
+        &["distribution params are positive"],
     );
 }
 
@@ -1083,7 +1094,7 @@ fn engine_direct_files_get_a_dialect_error() {
 
 #[test]
 fn every_problem_is_reported_at_once_with_positions() {
-    let y = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [0, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > decline\"}\n";
+    let y = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [-2, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > decline\"}\n";
     let errs = errors(y);
     let got: Vec<(String, usize)> = errs
         .errors()
@@ -1461,7 +1472,7 @@ fn explicit_families_that_cannot_reach_the_range_warn() {
 #[test]
 fn conflicts_name_every_place_involved() {
     let errors = errors(
-        "about: x\nunit: company\nwindow: [2023-01, 2023-12]\nmetrics:\n  - {name: n, type: count, polarity: positive, range: [0, 5]}\n  - {name: a, type: score, polarity: positive, follows: b, delay: 1}\n  - {name: b, type: score, polarity: positive, follows: a, delay: 1}\nsegments:\n  - {name: s, count: 3, archetype: growth}\n  - {name: s, count: 3, archetype: growth}\n",
+        "about: x\nunit: company\nwindow: [2023-01, 2023-12]\nmetrics:\n  - {name: n, type: count, polarity: positive, range: [-3, 5]}\n  - {name: a, type: score, polarity: positive, follows: b, delay: 1}\n  - {name: b, type: score, polarity: positive, follows: a, delay: 1}\nsegments:\n  - {name: s, count: 3, archetype: growth}\n  - {name: s, count: 3, archetype: growth}\n",
     );
     let note = |path: &str| {
         let e = errors.at(path);

@@ -773,3 +773,100 @@ segments: [{name: s, count: 20, archetype: growth}]
         "values use the whole declared range"
     );
 }
+
+/// A count with a range: its Poisson mean follows the position from the
+/// range minimum to about its maximum.
+#[test]
+fn a_count_with_a_range_scales_with_position() {
+    let yaml = "\
+about: scaled counts
+unit: shop
+window: [2022-01, 2023-12]
+seed: 5
+noise: {gaussian_sigma: 0.0, outlier_rate: 0.0, mcar_rate: 0.0}
+metrics:
+  - {name: orders, type: count, polarity: positive, range: [0, 300]}
+segments:
+  - {name: growers, count: 200, archetype: growth}
+";
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let fact = data.table("fct_shop").unwrap();
+    let orders = floats(fact, "orders");
+    let periods: Vec<f64> = floats(fact, "date_key")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let first = periods[0];
+    let last = periods.iter().copied().fold(f64::MIN, f64::max);
+    let mean_at = |k: f64| {
+        let v: Vec<f64> = orders
+            .iter()
+            .zip(&periods)
+            .filter(|(_, p)| **p == k)
+            .map(|(o, _)| o.unwrap())
+            .collect();
+        (v.iter().sum::<f64>() / v.len() as f64, v.len() as f64)
+    };
+    // Growth starts at position 0 and ends at 1.
+    let (m0, _) = mean_at(first);
+    let (m1, n1) = mean_at(last);
+    assert!(m0 < 1.0, "mean at position 0: {m0}");
+    // Poisson(300) clamped at 300: mean about 300 - 0.4·sd (sd ≈ 17.3).
+    let se = (300.0f64).sqrt() / n1.sqrt();
+    assert!(
+        (m1 - (300.0 - 0.399 * 300f64.sqrt())).abs() < 4.0 * se + 0.5,
+        "mean at position 1: {m1}"
+    );
+    assert!(
+        orders
+            .iter()
+            .all(|o| (0.0..=300.0).contains(&o.unwrap()) && o.unwrap().fract() == 0.0)
+    );
+}
+
+/// Explicit families read their location params: a poisson's `lambda` is
+/// the mean at position 1, a lognormal's `scale` its median there.
+#[test]
+fn explicit_families_take_location_params() {
+    let yaml = "\
+about: located families
+unit: shop
+window: [2022-01, 2023-12]
+seed: 9
+noise: {gaussian_sigma: 0.0, outlier_rate: 0.0, mcar_rate: 0.0}
+metrics:
+  - {name: visits, type: count, polarity: positive, distribution: poisson, distribution_params: {lambda: 200}}
+  - {name: basket, type: amount, polarity: positive, range: [0, 1000000], distribution: lognorm, distribution_params: {s: 0.5, scale: 800}}
+segments:
+  - {name: top, count: 300, archetype: growth}
+";
+    // A growth's last period is position 1.
+    let data = plotsim::generate(&plan(yaml)).unwrap();
+    let fact = data.table("fct_shop").unwrap();
+    let dates: Vec<f64> = floats(fact, "date_key")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let last = dates.iter().copied().fold(f64::MIN, f64::max);
+    let at_end = |col: &str| -> Vec<f64> {
+        floats(fact, col)
+            .into_iter()
+            .zip(&dates)
+            .filter(|(_, d)| **d == last)
+            .map(|(v, _)| v.unwrap())
+            .collect()
+    };
+    let visits = at_end("visits");
+    let n = visits.len() as f64;
+    let mean = visits.iter().sum::<f64>() / n;
+    assert!(
+        (mean - 200.0).abs() < 4.0 * (200.0 / n).sqrt(),
+        "visits mean {mean}"
+    );
+    let mut basket = at_end("basket");
+    basket.sort_by(f64::total_cmp);
+    let median = basket[basket.len() / 2];
+    // Median of lognormal(ln 800, 0.5): sd of the sample median ≈ 1.2533·σ·800/√n.
+    let se = 1.2533 * 0.5 * 800.0 / n.sqrt();
+    assert!((median - 800.0).abs() < 4.0 * se, "basket median {median}");
+}

@@ -59,7 +59,7 @@ fn validate_valid_template() {
 #[test]
 fn validate_reports_every_problem_with_line_and_column() {
     let d = tmp();
-    let yaml = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [0, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > declin @ 5\"}\n";
+    let yaml = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [-2, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > declin @ 5\"}\n";
     std::fs::write(d.path().join("bad.yaml"), yaml).unwrap();
     let o = plotsim(&["validate", "bad.yaml"], d.path());
     assert_eq!(o.status.code(), Some(1));
@@ -70,7 +70,7 @@ fn validate_reports_every_problem_with_line_and_column() {
     );
     for needle in [
         "5:5: metrics[0].range: a metric of type `amount` needs a range",
-        "6:54: metrics[1].range: a count metric must not declare a range",
+        "6:54: metrics[1].range: a count's range must not go below 0",
         "7:51: metrics[2].follows: unknown metric `nope`",
         "8:15: connections[0]: connection mrr ~ tickets: unknown relationship word `drivn_by`",
         "10:15: segments[0].count: a segment needs at least 3 entities",

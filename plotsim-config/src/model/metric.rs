@@ -62,11 +62,16 @@ impl Family {
         }
     }
 
-    /// The parameter keys the family accepts but does not require.
+    /// The parameter keys the family accepts but does not require: the
+    /// location parameters of the centre (see the crate docs of `plotsim`,
+    /// "Distribution families"). A metric with a range ignores them for the
+    /// range-aware families (beta, weibull, poisson).
     pub fn optional_params(self) -> &'static [&'static str] {
         match self {
-            Family::Beta => &["scale"],
-            _ => &[],
+            Family::Lognorm => &["loc", "scale"],
+            Family::Gamma | Family::Beta | Family::Weibull => &["scale"],
+            Family::Poisson => &["lambda"],
+            Family::Normal => &["mu"],
         }
     }
 }

@@ -105,12 +105,15 @@ fn check_metric_range(cx: &mut Ctx<'_>, path: &FieldPath, m: &Metric) -> Option<
             );
             None
         }
-        (MetricType::Count, Some(r)) => {
+        (MetricType::Count, Some(r)) if r[0] < 0.0 => {
             cx.push(
-                ValidationError::new(p, "a count metric must not declare a range; counts are unbounded non-negative integers")
-                    .found(format!("[{}, {}]", r[0], r[1]))
-                    .expected("no `range` (or choose type amount)")
-                    .note(path.key("type"), "the type `count` is set here"),
+                ValidationError::new(
+                    p,
+                    "a count's range must not go below 0; counts are non-negative integers",
+                )
+                .found(format!("[{}, {}]", r[0], r[1]))
+                .expected("[min, max] with 0 <= min < max (or choose type amount or index)")
+                .note(path.key("type"), "the type `count` is set here"),
             );
             None
         }
@@ -214,7 +217,7 @@ fn resolve_family(
                 })
                 .suggestion(crate::words::suggest(k, allowed.iter().copied())),
             );
-        } else if !v.is_finite() || *v <= 0.0 {
+        } else if !v.is_finite() || (*v <= 0.0 && !matches!(k.as_str(), "mu" | "loc")) {
             cx.push(
                 ValidationError::new(p.key(k.clone()), "distribution params are positive")
                     .found(v)
@@ -225,8 +228,9 @@ fn resolve_family(
     (family, given)
 }
 
-/// Explicit families take the engine's default location (the original's
-/// behaviour): their centre may never reach the declared range.
+/// Explicit lognorm, gamma and normal families centre at their location
+/// params (`loc`/`scale`, `shape·scale`, `mu`; the original's defaults when
+/// absent), not at the range: their centre may never reach it.
 fn warn_unreachable_centre(
     cx: &mut Ctx<'_>,
     m: &Metric,
@@ -237,15 +241,16 @@ fn warn_unreachable_centre(
     let (Some(_), Some((lo, _))) = (m.distribution, range) else {
         return;
     };
+    let get = |k: &str, d: f64| params.get(k).copied().unwrap_or(d);
     let top = match family {
-        Family::Normal => 0.0,
-        Family::Lognorm | Family::Poisson => 1.0,
-        Family::Gamma => params.get("shape").copied().unwrap_or(1.0),
-        Family::Beta | Family::Weibull => return,
+        Family::Normal => get("mu", 0.0),
+        Family::Lognorm => get("loc", 0.0) + get("scale", 1.0),
+        Family::Gamma => get("shape", 1.0) * get("scale", 1.0),
+        Family::Beta | Family::Weibull | Family::Poisson => return,
     };
     if top < lo {
         cx.warnings.push(format!(
-            "metric `{}`: an explicit `{family}` centres values at {top} or below, under the range minimum {lo}; most values will sit at {lo} (use the type's default family, or weibull/beta, which follow the range)",
+            "metric `{}`: an explicit `{family}` centres values at {top} or below, under the range minimum {lo}; most values will sit at {lo} (set the family's location param, use the type's default family, or weibull/beta/poisson, which follow the range)",
             m.name
         ));
     }

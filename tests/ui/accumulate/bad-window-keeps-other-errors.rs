@@ -4,7 +4,7 @@
 struct Row {
     #[entity] shop: String,
     #[period] month: plotsim::Period,
-    #[metric(type = "count", polarity = "positive", range = [0, 9])] visits: u32,
+    #[metric(type = "count", polarity = "positive", range = [-1, 9])] visits: u32,
     #[metric(type = "score", polarity = "positive", follows = "nothing", delay = 1)] mood: f64,
 }
 

@@ -5,7 +5,7 @@ struct Row {
     #[entity] shop: String,
     #[period] month: plotsim::Period,
     #[metric(type = "amout", polarity = "positive")] sales: f64,
-    #[metric(type = "count", polarity = "positive", range = [0, 9])] visits: u32,
+    #[metric(type = "count", polarity = "positive", range = [-1, 9])] visits: u32,
     #[metric(type = "score", polarity = "positive", follows = "nothing", delay = 1)] mood: f64,
     #[metric(type = "amount", polarity = "negative", range = [1, 5])] cost: u32,
 }

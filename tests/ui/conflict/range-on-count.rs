@@ -4,7 +4,7 @@
 struct Row {
     #[entity] shop: String,
     #[period] month: plotsim::Period,
-    #[metric(type = "count", polarity = "positive", range = [0, 100])] visits: u32,
+    #[metric(type = "count", polarity = "positive", range = [-5, 100])] visits: u32,
 }
 
 fn main() {}

@@ -146,8 +146,9 @@ impl Marginal {
     ///
     /// Follows the original's mapping per family (lognormal median
     /// `loc + scale·p`, gamma mean `shape·scale·p`, poisson mean `lambda·p`,
-    /// beta `lo + p·(hi - lo)`, normal `mu·p`), except the Weibull, whose
-    /// centre is range-aware when the metric has a range: the 99th percentile
+    /// beta `lo + p·(hi - lo)`, normal `mu·p`), except that a poisson with a
+    /// range (a count with `range: [lo, hi]`) has the mean `lo + p·(hi - lo)`,
+    /// and the Weibull's centre is range-aware with a range: the 99th percentile
     /// moves from `lo + 2%` of the range at position 0 to `hi` at position 1,
     /// so time-to-event values lengthen with the trajectory without piling up
     /// at the bounds.
@@ -155,7 +156,10 @@ impl Marginal {
         match *params {
             FamilyParams::Lognorm { loc, scale, .. } => loc + scale * p,
             FamilyParams::Gamma { shape, scale } => shape * scale * p,
-            FamilyParams::Poisson { lambda } => lambda * p,
+            FamilyParams::Poisson { lambda } => match range {
+                Some((lo, hi)) => lo + p * (hi - lo),
+                None => lambda * p,
+            },
             FamilyParams::Beta { .. } => match range {
                 Some((lo, hi)) => lo + p * (hi - lo),
                 None => p,
