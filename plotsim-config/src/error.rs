@@ -45,6 +45,10 @@ impl FieldPath {
         FieldPath(v)
     }
 
+    pub(crate) fn from_segments(segments: Vec<PathSegment>) -> Self {
+        FieldPath(segments)
+    }
+
     /// The segments of the path, outermost first.
     pub fn segments(&self) -> &[PathSegment] {
         &self.0
@@ -291,16 +295,6 @@ pub enum ConfigError {
         /// What is wrong, found and allowed.
         message: String,
     },
-    /// A config written in the Python original's engine-direct dialect.
-    #[error(
-        "this file is written in the engine-direct dialect (top-level key `{key}`); plotsim reads the builder dialect only (`about`, `unit`, `window`, `metrics`, `segments`, ...). Start from `plotsim template saas`"
-    )]
-    EngineDialect {
-        /// The engine-only top-level key found.
-        key: String,
-        /// Its position.
-        location: Option<Location>,
-    },
 }
 
 fn fmt_parse(path: Option<&FieldPath>, loc: Option<&Location>, message: &str) -> String {
@@ -319,9 +313,7 @@ impl ConfigError {
     /// The position of the problem in the YAML source, when known.
     pub fn location(&self) -> Option<Location> {
         match self {
-            ConfigError::Parse { location, .. } | ConfigError::EngineDialect { location, .. } => {
-                *location
-            }
+            ConfigError::Parse { location, .. } => *location,
             ConfigError::Io { .. } => None,
         }
     }

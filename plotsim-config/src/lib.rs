@@ -36,6 +36,8 @@
 #![forbid(unsafe_code)]
 
 pub mod dsl;
+#[cfg(feature = "yaml")]
+pub mod engine_dialect;
 mod error;
 mod model;
 mod period;

@@ -12,8 +12,15 @@ use crate::error::{FieldPath, Location, PathSegment};
 
 /// Field path -> position index of a YAML source. Not part of a config's value:
 /// two configs compare equal whatever their source maps.
+///
+/// A config read from the engine-direct dialect also carries the translation
+/// of its builder paths to the engine paths they came from, so errors name
+/// the fields the user wrote.
 #[derive(Clone, Default)]
-pub(crate) struct SourceMap(Option<Arc<HashMap<FieldPath, Location>>>);
+pub(crate) struct SourceMap(
+    Option<Arc<HashMap<FieldPath, Location>>>,
+    Option<Arc<HashMap<FieldPath, FieldPath>>>,
+);
 
 impl PartialEq for SourceMap {
     fn eq(&self, _: &Self) -> bool {
@@ -24,6 +31,9 @@ impl PartialEq for SourceMap {
 impl std::fmt::Debug for SourceMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
+            Some(m) if self.1.is_some() => {
+                write!(f, "SourceMap({} positions, engine dialect)", m.len())
+            }
             Some(m) => write!(f, "SourceMap({} positions)", m.len()),
             None => f.write_str("SourceMap(none)"),
         }
@@ -36,7 +46,36 @@ const ALIASES: &[(&str, &str)] = &[("lifecycle", "stages"), ("for", "for_periods
 impl SourceMap {
     #[cfg(feature = "yaml")]
     pub(crate) fn new(map: HashMap<FieldPath, Location>) -> Self {
-        SourceMap(Some(Arc::new(map)))
+        SourceMap(Some(Arc::new(map)), None)
+    }
+
+    /// This map with builder paths translated to the engine paths they came from.
+    #[cfg(feature = "yaml")]
+    pub(crate) fn with_translation(self, paths: HashMap<FieldPath, FieldPath>) -> Self {
+        SourceMap(self.0, Some(Arc::new(paths)))
+    }
+
+    /// The path as the user wrote it: the longest translated prefix replaced
+    /// by its engine path (unchanged for the builder dialect).
+    pub(crate) fn translate(&self, path: &FieldPath) -> FieldPath {
+        let Some(t) = &self.1 else {
+            return path.clone();
+        };
+        let segs = path.segments();
+        for len in (1..=segs.len()).rev() {
+            let prefix = FieldPath::from_segments(segs[..len].to_vec());
+            if let Some(engine) = t.get(&prefix) {
+                let mut out = engine.clone();
+                for s in &segs[len..] {
+                    out = match s {
+                        PathSegment::Key(k) => out.key(k.clone()),
+                        PathSegment::Index(i) => out.index(*i),
+                    };
+                }
+                return out;
+            }
+        }
+        path.clone()
     }
 
     /// The position of `path`, or of its nearest ancestor present in the source.

@@ -2,22 +2,10 @@
 
 use serde::Deserialize;
 
+use crate::engine_dialect::{ENGINE_KEYS, EngineConfig, refusal_message};
 use crate::error::{ConfigError, FieldPath, Location};
 use crate::model::Config;
 use crate::source::index_yaml;
-
-/// Top-level keys that only exist in the Python original's engine-direct dialect.
-const ENGINE_KEYS: &[&str] = &[
-    "domain",
-    "time_window",
-    "archetypes",
-    "entities",
-    "tables",
-    "correlations",
-    "seasonal_effects",
-    "generation_mode",
-    "compensate_correlations",
-];
 
 /// A loose view of the top level, used only to recognise the engine dialect.
 #[derive(Deserialize)]
@@ -45,29 +33,15 @@ impl Config {
             let has_builder_keys = ["about", "unit", "segments"]
                 .iter()
                 .all(|k| sniff.keys.contains_key(*k));
-            if let Some(key) = ENGINE_KEYS.iter().find(|k| sniff.keys.contains_key(**k))
-                && (!has_builder_keys || *key == "domain")
+            if ENGINE_KEYS.iter().any(|k| sniff.keys.contains_key(*k))
+                && (!has_builder_keys || sniff.keys.contains_key("domain"))
             {
-                return Err(ConfigError::EngineDialect {
-                    key: (*key).to_owned(),
-                    location: source_map.locate(&FieldPath::root().key(*key)),
-                });
+                return from_engine_dialect(text, source_map);
             }
         }
-        let mut path: Option<String> = None;
-        let result = serde_saphyr::with_deserializer_from_str(text, |de| {
-            serde_path_to_error::deserialize::<_, Config>(de).map_err(|e| {
-                path = Some(e.path().to_string());
-                e.into_inner()
-            })
-        });
-        match result {
-            Ok(mut config) => {
-                config.source_map = source_map;
-                Ok(config)
-            }
-            Err(e) => Err(parse_error(text, path.as_deref(), &e)),
-        }
+        let mut config: Config = deserialize(text)?;
+        config.source_map = source_map;
+        Ok(config)
     }
 
     /// Reads a config from a YAML file.
@@ -98,6 +72,42 @@ impl Config {
     pub fn to_yaml(&self) -> String {
         // Serializing plain data structs with string keys cannot fail.
         serde_saphyr::to_string(self).unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
+    }
+}
+
+/// Deserializes `T` from YAML, with the field path of the first problem.
+fn deserialize<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
+    let mut path: Option<String> = None;
+    let result = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+            path = Some(e.path().to_string());
+            e.into_inner()
+        })
+    });
+    result.map_err(|e| parse_error(text, path.as_deref(), &e))
+}
+
+/// Reads the engine-direct dialect and maps it onto the builder model
+/// ([`crate::engine_dialect`]); fields that cannot be mapped are listed in
+/// one error.
+fn from_engine_dialect(
+    text: &str,
+    source_map: crate::source::SourceMap,
+) -> Result<Config, ConfigError> {
+    let engine: EngineConfig = deserialize(text)?;
+    match engine.into_config() {
+        Ok((mut config, paths)) => {
+            config.source_map = source_map.with_translation(paths);
+            Ok(config)
+        }
+        Err(refusals) => {
+            let first = &refusals[0];
+            Err(ConfigError::Parse {
+                path: Some(first.path.clone()),
+                location: source_map.locate(&first.path),
+                message: refusal_message(&refusals),
+            })
+        }
     }
 }
 
@@ -279,9 +289,20 @@ mod tests {
     }
 
     #[test]
-    fn engine_dialect_gets_a_clear_error() {
+    fn engine_dialect_is_read_with_its_own_field_names() {
         let e = err("domain: {name: x}\ntime_window: {start: 2023-01, end: 2023-06}\n");
-        assert!(e.contains("engine-direct dialect"), "{e}");
-        assert!(e.contains("`domain`"), "{e}");
+        assert!(
+            e.starts_with("1:10: domain: missing required key `entity_type`"),
+            "{e}"
+        );
+        let e = err(
+            "domain: {name: x, entity_type: a}\ntime_window: {start: 2023-01, end: 2023-06, every: monthly}\n",
+        );
+        assert!(
+            e.contains(
+                "time_window.every: unknown key `every`; expected one of: start, end, granularity"
+            ),
+            "{e}"
+        );
     }
 }

@@ -870,3 +870,71 @@ segments:
     let se = 1.2533 * 0.5 * 800.0 / n.sqrt();
     assert!((median - 800.0).abs() < 4.0 * se, "basket median {median}");
 }
+
+/// Engine-direct curve segments become DSL transitions that reproduce the
+/// original's stitching exactly: boundary `floor((end_pct + shift) · m)` of
+/// the entity's active window `m`, for late arrivals and inflection
+/// overrides too (plateaus make every boundary visible in the positions).
+#[test]
+fn engine_direct_curve_segments_stitch_like_the_engine() {
+    let ends = [0.55, 0.65];
+    let levels = [0.1, 0.5, 0.9];
+    for n in [10u32, 22, 23, 24, 26, 39] {
+        let starts = [0u32, 1, 5, 7];
+        let entities: String = starts
+            .iter()
+            .flat_map(|&s| {
+                [
+                    format!("  - {{name: e{s}, archetype: three, start_period: {s}}}\n"),
+                    format!(
+                        "  - {{name: i{s}, archetype: three, start_period: {s}, overrides: {{inflection_month: 2}}}}\n"
+                    ),
+                ]
+            })
+            .collect();
+        let end = format!("{}-{:02}", 2023 + (n - 1) / 12, (n - 1) % 12 + 1);
+        let yaml = format!(
+            "domain: {{name: t, entity_type: thing}}\ntime_window: {{start: 2023-01, end: {end}}}\nmetrics:\n  - {{name: m, distribution: beta, params: {{alpha: 2, beta: 5}}, polarity: positive}}\narchetypes:\n  - name: three\n    curve_segments:\n      - {{curve: plateau, params: {{level: 0.1}}, start_pct: 0.0, end_pct: 0.55}}\n      - {{curve: plateau, params: {{level: 0.5}}, start_pct: 0.55, end_pct: 0.65}}\n      - {{curve: plateau, params: {{level: 0.9}}, start_pct: 0.65, end_pct: 1.0}}\nentities:\n{entities}"
+        );
+        let plan = Config::from_yaml_str(&yaml)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .validate()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.window.n_periods, n);
+        for seg in &plan.segments {
+            let start = seg.name[1..].parse::<u32>().unwrap();
+            let m = n - start;
+            let shift = if seg.name.starts_with('i') {
+                2.0 / f64::from(m) - ends[0]
+            } else {
+                0.0
+            };
+            // The original's stitcher (with the spec's 1e-9 tolerance).
+            let mut bounds = vec![0usize];
+            for e in ends {
+                let b = ((e + shift).clamp(0.0, 1.0) * f64::from(m) + 1e-9).floor() as usize;
+                bounds.push(b.clamp(*bounds.last().unwrap(), m as usize));
+            }
+            bounds.push(m as usize);
+            let mut expected = vec![f64::NAN; start as usize];
+            for (j, level) in levels.iter().enumerate() {
+                expected.extend(std::iter::repeat_n(*level, bounds[j + 1] - bounds[j]));
+            }
+            let mut got = vec![0.0; n as usize];
+            plotsim::engine::trajectory::positions(
+                &plotsim::engine::trajectory::segments(&seg.archetype, n),
+                start,
+                &mut got,
+            );
+            let same = got
+                .iter()
+                .zip(&expected)
+                .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+            assert!(
+                same,
+                "n {n}, {}: {} -> {got:?}, expected {expected:?}",
+                seg.name, seg.archetype_text
+            );
+        }
+    }
+}

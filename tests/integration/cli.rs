@@ -59,7 +59,7 @@ fn validate_valid_template() {
 #[test]
 fn validate_reports_every_problem_with_line_and_column() {
     let d = tmp();
-    let yaml = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [-2, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 1, archetype: \"growth > declin @ 5\"}\n";
+    let yaml = "about: multi\nunit: company\nwindow: [2023-01, 2024-12]\nmetrics:\n  - {name: mrr, type: amount, polarity: positive}\n  - {name: tickets, type: count, polarity: negative, range: [-2, 5]}\n  - {name: late, type: score, polarity: positive, follows: nope, delay: 1}\nconnections: [\"mrr drivn_by tickets\"]\nsegments:\n  - {name: a, count: 0, archetype: \"growth > declin @ 5\"}\n";
     std::fs::write(d.path().join("bad.yaml"), yaml).unwrap();
     let o = plotsim(&["validate", "bad.yaml"], d.path());
     assert_eq!(o.status.code(), Some(1));
@@ -73,10 +73,10 @@ fn validate_reports_every_problem_with_line_and_column() {
         "6:54: metrics[1].range: a count's range must not go below 0",
         "7:51: metrics[2].follows: unknown metric `nope`",
         "8:15: connections[0]: connection mrr ~ tickets: unknown relationship word `drivn_by`",
-        "10:15: segments[0].count: a segment needs at least 3 entities",
+        "10:15: segments[0].count: a segment needs at least 1 entity",
         "10:25: segments[0].archetype: segment `a` archetype \"growth > declin @ 5\": unknown shape `declin` (at character 10)",
         "did you mean `decline`?",
-        "10 │   - {name: a, count: 1, archetype: \"growth > declin @ 5\"}",
+        "10 │   - {name: a, count: 0, archetype: \"growth > declin @ 5\"}",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
@@ -206,21 +206,167 @@ fn schema_is_json_schema_of_the_config() {
     assert!(d.path().join("out/schema.json").exists());
 }
 
+const ENGINE_WEIBULL: &str = include_str!("engine/weibull_sessions.yaml");
+
+/// Rows of a small CSV as maps from header to field.
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split(','))
+                .map(|(h, v)| ((*h).to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The seed page's engine-direct Weibull metric runs as written, and on a
+/// growth archetype its sessions lengthen: every growing account's mean over
+/// the last six months is above its mean over the first six by more than
+/// three standard errors of the difference.
 #[test]
-fn engine_direct_file_is_named() {
+fn engine_direct_weibull_example_runs_and_sessions_lengthen() {
     let d = tmp();
-    std::fs::write(
-        d.path().join("e.yaml"),
-        "domain: {name: x}\ntime_window: {start: 2023-01, end: 2023-12}\n",
-    )
-    .unwrap();
+    std::fs::write(d.path().join("e.yaml"), ENGINE_WEIBULL).unwrap();
     let o = plotsim(&["validate", "e.yaml"], d.path());
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("engine-direct dialect"),
-        "{}",
-        stdout(&o)
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = plotsim(&["run", "e.yaml", "-o", "data"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let read = |f: &str| std::fs::read_to_string(d.path().join("data").join(f)).unwrap();
+    let accounts = csv_rows(&read("dim_account.csv"));
+    assert_eq!(accounts.len(), 13);
+    assert_eq!(accounts[3]["cohort_size"], "4", "derived:size");
+    let facts = csv_rows(&read("fct_sessions.csv"));
+    let mut months: Vec<&str> = facts.iter().map(|r| r["date_key"].as_str()).collect();
+    months.sort_unstable();
+    months.dedup();
+    assert_eq!(months.len(), 24);
+    let mut growers = 0;
+    for a in accounts.iter().filter(|a| a["archetype"] == "lengthening") {
+        let series: Vec<(usize, f64)> = facts
+            .iter()
+            .filter(|r| r["account_id"] == a["account_id"])
+            .map(|r| {
+                let m = months.iter().position(|x| *x == r["date_key"]).unwrap();
+                (m, r["session_duration_days"].parse::<f64>().unwrap())
+            })
+            .collect();
+        assert!(series.iter().all(|(_, v)| (1.0..=365.0).contains(v)));
+        let window = |lo: usize, hi: usize| -> Vec<f64> {
+            series
+                .iter()
+                .filter(|(m, _)| (lo..hi).contains(m))
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        let (first, last) = (window(0, 6), window(18, 24));
+        if first.len() < 6 {
+            continue; // the late arrival starts at month 6
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let var = |v: &[f64]| {
+            let m = mean(v);
+            v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+        };
+        let se = (var(&first) / 6.0 + var(&last) / 6.0).sqrt();
+        assert!(
+            mean(&last) - mean(&first) > 3.0 * se,
+            "{}: first {:.1}, last {:.1}, se {se:.1}",
+            a["account_id"],
+            mean(&first),
+            mean(&last)
+        );
+        growers += 1;
+    }
+    assert_eq!(growers, 8);
+    // The late arrival has rows from month 6 only.
+    let late = &accounts[12]["account_id"];
+    assert_eq!(
+        facts.iter().filter(|r| &r["account_id"] == late).count(),
+        18
     );
+    // The written config.yaml is the builder form of the same config and
+    // reproduces the run byte for byte.
+    let o = plotsim(&["run", "data/config.yaml", "-o", "again"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = read("config.yaml");
+    assert!(
+        config.contains("archetype: sigmoid(midpoint=0.5, steepness=6, rising=true)"),
+        "{config}"
+    );
+    for f in ["dim_account.csv", "fct_sessions.csv", "dim_date.csv"] {
+        assert_eq!(
+            read(f),
+            std::fs::read_to_string(d.path().join("again").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// Errors in an engine-direct file name the engine fields, with positions.
+#[test]
+fn engine_direct_errors_name_engine_fields() {
+    let d = tmp();
+    let bad = ENGINE_WEIBULL
+        .replace(
+            "driver: engagement, lag_periods: 2",
+            "driver: engagment, lag_periods: 2",
+        )
+        .replace("params: { shape: 1.5 }", "params: { shape: -1.5 }")
+        .replace(
+            "  - {name: fader_3, archetype: fading}",
+            "  - {name: fader_3, archetype: fadin}",
+        );
+    std::fs::write(d.path().join("bad.yaml"), &bad).unwrap();
+    let o = plotsim(&["validate", "bad.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let line_of = |needle: &str| bad.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(
+        out.contains(&format!("{}:", line_of("fader_3")))
+            && out.contains("entities[11].archetype: unknown archetype `fadin`"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `fading`?"), "{out}");
+    // Mapping succeeded once the archetype is fixed; validation errors then
+    // name engine paths.
+    let bad = bad.replace("archetype: fadin}", "archetype: fading}");
+    std::fs::write(d.path().join("bad.yaml"), &bad).unwrap();
+    let o = plotsim(&["validate", "bad.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for needle in [
+        format!("{}:", line_of("engagment")),
+        "metrics[2].causal_lag.driver: unknown metric `engagment`".to_owned(),
+        format!("{}:", line_of("shape: -1.5")),
+        "metrics[0].params.shape".to_owned(),
+    ] {
+        assert!(out.contains(&needle), "missing `{needle}` in:\n{out}");
+    }
+    // Fields with no builder counterpart are refused with their path.
+    let refused = ENGINE_WEIBULL.replace(
+        "      - {curve: sigmoid, params: {midpoint: 0.5, steepness: 6.0}, start_pct: 0.0, end_pct: 1.0}",
+        "      - {curve: sigmoid, params: {midpoint: 0.5, steepnes: 6.0}, start_pct: 0.0, end_pct: 1.0}\n    metric_overrides:\n      engagement: {value_range: {min: 0.5, max: 1.0}}",
+    );
+    std::fs::write(d.path().join("refused.yaml"), &refused).unwrap();
+    let o = plotsim(&["validate", "refused.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("archetypes[0].metric_overrides.engagement"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "archetypes[0].curve_segments[0].params.steepnes: `sigmoid` has no parameter `steepnes`"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `steepness`?"), "{out}");
 }
 
 // ---- plotsim run -------------------------------------------------------------

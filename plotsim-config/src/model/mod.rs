@@ -29,6 +29,8 @@ pub use segment::{
 pub use settings::{
     Locale, ManifestOptions, Noise, NoiseFamily, NoisePreset, Output, OutputFormat, SqlDialect,
 };
+#[cfg(feature = "yaml")]
+pub(crate) use settings::{deserialize_noise, deserialize_output};
 pub use window::{Granularity, Window};
 
 use serde::{Deserialize, Serialize};

@@ -52,7 +52,7 @@ pub struct Segment {
     /// Name: letters, digits and underscores; unique.
     #[builder(setter(into))]
     pub name: String,
-    /// Number of entities (at least 3).
+    /// Number of entities (at least 1; the Python original requires 3).
     pub count: u32,
     /// Archetype DSL, e.g. `growth` or `flat > decline @ 10`.
     #[builder(setter(into))]

@@ -169,7 +169,7 @@ impl Config {
     /// use plotsim_config::Config;
     /// let yaml = "about: x\nunit: company\nwindow: [2023-01, 2023-12]\n\
     ///             metrics:\n  - {name: mrr, type: amount, polarity: positive}\n\
-    ///             segments:\n  - {name: s, count: 2, archetype: growth}\n";
+    ///             segments:\n  - {name: s, count: 0, archetype: growth}\n";
     /// let errors = Config::from_yaml_str(yaml).unwrap().validate().unwrap_err();
     /// assert_eq!(errors.len(), 2);
     /// assert_eq!(errors.errors()[0].path.to_string(), "metrics[0].range");
@@ -196,8 +196,10 @@ impl Config {
         // Every part that fails to resolve has reported why.
         debug_assert!(!errors.is_empty(), "a plan part failed without an error");
         for e in &mut errors {
+            e.path = self.source_map.translate(&e.path);
             e.location = self.source_map.locate(&e.path);
             for n in &mut e.notes {
+                n.path = self.source_map.translate(&n.path);
                 n.location = self.source_map.locate(&n.path);
             }
         }

@@ -63,11 +63,11 @@ fn check_segment(
             .found(format!("`{}`", s.name)),
         );
     }
-    if s.count < 3 {
+    if s.count < 1 {
         cx.push(
-            ValidationError::new(path.key("count"), "a segment needs at least 3 entities")
+            ValidationError::new(path.key("count"), "a segment needs at least 1 entity")
                 .found(s.count)
-                .expected("count >= 3"),
+                .expected("count >= 1"),
         );
     }
     let spec = match archetype::parse(&s.archetype) {

@@ -8,7 +8,7 @@
 //! the next shape start at period p (the original's floating-point floor put
 //! many transitions one period early).
 
-use plotsim_config::dsl::archetype::{ArchetypeSpec, Shape};
+use plotsim_config::dsl::archetype::{ArchetypeSpec, CurveCall, CurveKind, Shape, ShapeSpec};
 
 /// A curve on a segment's local axis t in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +57,63 @@ pub enum Curve {
         /// Acceleration.
         acceleration: f64,
     },
+    /// ceiling/(1+exp(-k·(t-midpoint))), min-max normalised to [0, ceiling].
+    Logistic {
+        /// Steepness.
+        k: f64,
+        /// Midpoint on t.
+        midpoint: f64,
+        /// Top of the normalised range.
+        ceiling: f64,
+    },
+    /// base + amplitude·frac(t·period).
+    Sawtooth {
+        /// Number of teeth per segment.
+        period: f64,
+        /// Height of a tooth.
+        amplitude: f64,
+        /// Level at the start of each tooth.
+        base: f64,
+    },
+}
+
+impl From<&CurveCall> for Curve {
+    fn from(c: &CurveCall) -> Curve {
+        let g = |name: &str| c.get(name);
+        match c.kind {
+            CurveKind::Sigmoid => Curve::Sigmoid {
+                midpoint: g("midpoint"),
+                steepness: g("steepness"),
+                rising: g("rising") != 0.0,
+            },
+            CurveKind::ExpDecay => Curve::ExpDecay { rate: g("rate") },
+            CurveKind::Step => Curve::Step {
+                threshold: g("threshold"),
+                before: g("before"),
+                after: g("after"),
+            },
+            CurveKind::Logistic => Curve::Logistic {
+                k: g("k"),
+                midpoint: g("midpoint"),
+                ceiling: g("ceiling"),
+            },
+            CurveKind::Plateau => Curve::Plateau { level: g("level") },
+            CurveKind::Oscillating => Curve::Oscillating {
+                period: g("period"),
+                amplitude: g("amplitude"),
+                center: g("center"),
+            },
+            CurveKind::Compound => Curve::Compound {
+                base_rate: g("base_rate"),
+                acceleration: g("acceleration"),
+            },
+            CurveKind::Sawtooth => Curve::Sawtooth {
+                period: g("period"),
+                amplitude: g("amplitude"),
+                base: g("base"),
+            },
+        }
+    }
 }
 
 /// A curve over `[start, end)` of the archetype's unit interval.
@@ -132,9 +189,13 @@ pub fn segments(spec: &ArchetypeSpec, n_periods: u32) -> Vec<CurveSegment> {
     bounds.extend(spec.transitions.iter().map(|&t| f64::from(t) / n));
     bounds.push(1.0);
     let mut out = Vec::new();
-    for (j, &shape) in spec.shapes.iter().enumerate() {
+    for (j, shape) in spec.shapes.iter().enumerate() {
         let (ps, pe) = (bounds[j], bounds[j + 1]);
-        for (curve, rs, re) in recipe(shape) {
+        let parts = match shape {
+            ShapeSpec::Named(shape) => recipe(*shape),
+            ShapeSpec::Curve(call) => vec![(Curve::from(call), 0.0, 1.0)],
+        };
+        for (curve, rs, re) in parts {
             let pin = |r: f64| {
                 if r == 0.0 {
                     ps
@@ -226,6 +287,26 @@ fn evaluate(curve: Curve, len: usize, out: &mut [f64]) {
                 *o = sum;
             }
             minmax(out, 1.0);
+        }
+        Curve::Logistic {
+            k,
+            midpoint,
+            ceiling,
+        } => {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = ceiling / (1.0 + libm::exp(-k * (t(i) - midpoint)));
+            }
+            minmax(out, ceiling);
+        }
+        Curve::Sawtooth {
+            period,
+            amplitude,
+            base,
+        } => {
+            for (i, o) in out.iter_mut().enumerate() {
+                let x = t(i) * period;
+                *o = base + amplitude * (x - libm::floor(x));
+            }
         }
     }
     for o in out.iter_mut() {

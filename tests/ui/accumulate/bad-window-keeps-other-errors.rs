@@ -1,6 +1,6 @@
 #[derive(plotsim::Generator)]
 #[plotsim(unit = "shop", window(start = "2024-01", end = "2024-12", every = "montly"))]
-#[segment(name = "all", count = 2, archetype = "grwth")]
+#[segment(name = "all", count = 0, archetype = "grwth")]
 struct Row {
     #[entity] shop: String,
     #[period] month: plotsim::Period,
