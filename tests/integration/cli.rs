@@ -484,6 +484,111 @@ fn run_writes_entity_features_and_the_holdout_split() {
     );
 }
 
+/// The seed page's "complete ML-ready config", step by step on the CLI
+/// output: the saas template with `entity_features: true`, a holdout block
+/// and `quality: []`, run with `--validate`; then the page's snippets
+/// (features without the label columns, labels and positions from the
+/// manifest, the train/holdout files of every per-entity-per-period fact).
+#[test]
+fn seed_ml_workflow_on_the_saas_template() {
+    let d = tmp();
+    let o = plotsim(&["template", "saas", "-o", "saas_ml.yaml"], d.path());
+    assert!(o.status.success());
+    let path = d.path().join("saas_ml.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let start = yaml
+        .find("\nquality:\n")
+        .expect("saas declares quality issues")
+        + 1;
+    let end = yaml[start + 9..]
+        .find("\n\n")
+        .map_or(yaml.len(), |i| start + 9 + i + 1);
+    let yaml = format!(
+        "{}quality: []\n{}entity_features: true\nholdout: {{target: mrr, periods: 4}}\n",
+        &yaml[..start],
+        &yaml[end..]
+    );
+    std::fs::write(&path, yaml).unwrap();
+    let o = plotsim(
+        &["run", "saas_ml.yaml", "-o", "data", "--validate"],
+        d.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = d.path().join("data");
+    let read = |f: &str| std::fs::read_to_string(data.join(f)).unwrap();
+    // features = pd.read_csv(...); X = features.drop(columns=[archetype, final_trajectory_position, company_id])
+    let features = csv_rows(&read("_entity_features.csv"));
+    assert_eq!(features.len(), 100);
+    for row in &features {
+        for (col, v) in row {
+            if !["archetype", "final_trajectory_position", "company_id"].contains(&col.as_str()) {
+                assert!(v.parse::<f64>().is_ok(), "{col} = {v}");
+            }
+        }
+        assert!(
+            !row.contains_key("mrr_mean"),
+            "the target's columns are dropped"
+        );
+        assert!(row.contains_key("engagement_slope"));
+    }
+    // labels = {a.entity: a.archetype for a in mf.archetype_assignments}
+    let mf: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
+    let labels: std::collections::HashMap<&str, &str> = mf["archetype_assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["entity"].as_str().unwrap(),
+                a["archetype"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(labels.len(), 100);
+    let mut from_features: Vec<&str> = features.iter().map(|r| r["archetype"].as_str()).collect();
+    let mut from_manifest: Vec<&str> = labels.values().copied().collect();
+    from_features.sort_unstable();
+    from_manifest.sort_unstable();
+    assert_eq!(from_features, from_manifest);
+    // positions = {(s.entity, s.period_index): s.position for s in mf.trajectory_samples}
+    let positions: std::collections::HashMap<(String, u64), f64> = mf["trajectory_samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                (
+                    s["entity"].as_str().unwrap().to_owned(),
+                    s["period_index"].as_u64().unwrap(),
+                ),
+                s["position"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(positions.values().all(|p| (0.0..=1.0).contains(p)));
+    assert!(
+        labels
+            .keys()
+            .all(|e| positions.contains_key(&((*e).to_owned(), 23)))
+    );
+    // <fact>_train / <fact>_holdout for every per-entity-per-period fact, split at the cutoff.
+    assert_eq!(mf["holdout"]["cutoff_period_index"], 20);
+    for fact in ["fct_engagement", "fct_revenue", "fct_support"] {
+        let train = csv_rows(&read(&format!("{fact}_train.csv")));
+        let hold = csv_rows(&read(&format!("{fact}_holdout.csv")));
+        assert!(
+            train.iter().all(|r| r["date_key"].as_str() < "20240901"),
+            "{fact}"
+        );
+        assert!(
+            hold.iter().all(|r| r["date_key"].as_str() >= "20240901"),
+            "{fact}"
+        );
+        assert_eq!(hold.len(), 400, "{fact}");
+    }
+    assert!(data.join("validation_report.txt").exists());
+}
+
 #[test]
 fn trace_explains_a_written_cell() {
     let d = tmp();
