@@ -623,6 +623,7 @@ impl EngineConfig {
             locale: self.locale,
             seed: self.seed,
             manifest: self.manifest,
+            realism: Default::default(),
             source_map: Default::default(),
         };
         Ok((config, m.paths))

@@ -938,3 +938,136 @@ fn engine_direct_curve_segments_stitch_like_the_engine() {
         }
     }
 }
+
+/// A config whose bounded metrics put a lot of mass outside their ranges and
+/// baseline bands: a clamped run piles it onto the bounds.
+fn bounded_config(realism: &str) -> String {
+    format!(
+        "about: bounds\nunit: shop\nseed: 5\nwindow: [2023-01, 2024-12]\n{realism}\
+         noise: {{gaussian_sigma: 0.08, outlier_rate: 0.02, mcar_rate: 0.0}}\n\
+         metrics:\n\
+         \x20 - {{name: usage, type: score, polarity: positive}}\n\
+         \x20 - {{name: revenue, type: amount, polarity: positive, range: [100, 5000]}}\n\
+         \x20 - {{name: mood, type: index, polarity: positive, range: [0, 10]}}\n\
+         \x20 - {{name: wait, type: amount, polarity: negative, range: [1, 90], distribution: weibull, distribution_params: {{shape: 1.5}}}}\n\
+         \x20 - {{name: load, type: amount, polarity: positive, range: [0, 100], distribution: gamma, distribution_params: {{shape: 2, scale: 60}}}}\n\
+         \x20 - {{name: orders, type: count, polarity: positive, range: [2, 40]}}\n\
+         connections: [revenue driven_by usage]\n\
+         segments:\n\
+         \x20 - {{name: big, count: 60, archetype: growth, baseline: {{revenue: high, usage: high, mood: mid}}}}\n\
+         \x20 - {{name: small, count: 60, archetype: \"flat > decline @ 12\", baseline: {{revenue: low}}}}\n"
+    )
+}
+
+/// Share of each bounded metric's values exactly on a range bound or a
+/// baseline band edge.
+fn on_bounds(realism: &str) -> Vec<(String, f64)> {
+    let plan = plan(&bounded_config(realism));
+    let data = plotsim::generate(&plan).unwrap();
+    let fact = data.table("fct_shop").unwrap();
+    let mut out = Vec::new();
+    for m in &plan.metrics {
+        let Some((lo, hi)) = m.range else { continue };
+        let edges: Vec<f64> = (0..4)
+            .map(|k| lo + (hi - lo) * f64::from(k) / 3.0)
+            .collect();
+        let v: Vec<f64> = floats(fact, &m.name).into_iter().flatten().collect();
+        assert!(
+            v.iter().all(|x| (lo..=hi).contains(x)),
+            "{} leaves its range",
+            m.name
+        );
+        let on = v
+            .iter()
+            .filter(|x| edges.iter().any(|e| (*x - e).abs() < 1e-9))
+            .count();
+        out.push((m.name.clone(), on as f64 / v.len() as f64));
+    }
+    out
+}
+
+/// `realism: {range: truncate}` draws inside ranges and baseline bands: at
+/// most 0.5 % of any continuous metric's values on a bound or band edge,
+/// where clamping the same config puts several percent there (a count keeps
+/// the probability of its bound values, less than clamping piles there).
+#[test]
+fn truncated_ranges_put_no_mass_on_bounds() {
+    let clamped = on_bounds("");
+    let truncated = on_bounds("realism: {range: truncate}\n");
+    for ((name, c), (_, t)) in clamped.iter().zip(&truncated) {
+        if name == "orders" {
+            // A count keeps the probability of the bound values themselves
+            // (P(X = 2) at a mean of 2 is large); only the tail beyond is gone.
+            assert!(
+                t < c,
+                "orders: {:.2} % truncated vs {:.2} % clamped",
+                t * 100.0,
+                c * 100.0
+            );
+            continue;
+        }
+        assert!(
+            *t <= 0.005,
+            "{name}: {:.2} % on bounds with truncate",
+            t * 100.0
+        );
+        if name != "wait" {
+            assert!(
+                *c > 0.02,
+                "{name}: clamping should pile up ({:.2} %)",
+                c * 100.0
+            );
+        }
+    }
+}
+
+/// With continuous joins no trajectory jumps at a join (it starts at the
+/// level the previous shape reached), `flat > decline` declines from its
+/// plateau, and a shape with no room left (`growth > spike_then_crash`)
+/// still crashes.
+#[test]
+fn continuous_joins_start_each_shape_where_the_last_ended() {
+    use plotsim::engine::trajectory::{positions, segments, segments_with};
+    for (dsl, n) in [
+        ("flat > decline @ 12", 24u32),
+        ("flat > growth @ 8", 24),
+        ("growth > spike_then_crash > flat @ 6 @ 12", 24),
+        ("decline > flat > growth @ 6 @ 14", 24),
+        ("flat > spike_then_crash > flat @ 4 @ 12", 18),
+        ("growth > seasonal @ 10", 36),
+    ] {
+        let spec = plotsim_config::dsl::archetype::parse(dsl).unwrap();
+        let mut restart = vec![0.0; n as usize];
+        positions(&segments(&spec, n), 0, &mut restart);
+        let mut cont = vec![0.0; n as usize];
+        positions(&segments_with(&spec, n, true), 0, &mut cont);
+        let joins: Vec<usize> = spec.transitions.iter().map(|&t| t as usize).collect();
+        let own_step = |x: &[f64], t: usize| -> f64 {
+            // The largest step of the shape that starts at `t`, inside its phase.
+            let end = joins.iter().find(|&&j| j > t).copied().unwrap_or(x.len());
+            (t + 1..end)
+                .map(|i| (x[i] - x[i - 1]).abs())
+                .fold(0.0, f64::max)
+        };
+        for &t in &joins {
+            let jump = (cont[t] - cont[t - 1]).abs();
+            assert!(
+                jump <= own_step(&restart, t) + 1e-12,
+                "{dsl} at {t}: {cont:?}"
+            );
+            assert!(cont.iter().all(|p| (0.0..=1.0).contains(p)));
+        }
+        if dsl.starts_with("flat > decline") {
+            assert!(
+                cont[23] < 0.5 * cont[11] && cont[12] <= cont[11],
+                "{cont:?}"
+            );
+        }
+        if dsl.starts_with("growth > spike") {
+            assert!(
+                cont[5] == 1.0 && cont[11] < 0.3,
+                "the crash is kept: {cont:?}"
+            );
+        }
+    }
+}

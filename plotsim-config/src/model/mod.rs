@@ -27,7 +27,8 @@ pub use segment::{
     Treatment,
 };
 pub use settings::{
-    Locale, ManifestOptions, Noise, NoiseFamily, NoisePreset, Output, OutputFormat, SqlDialect,
+    JoinMode, Locale, ManifestOptions, Noise, NoiseFamily, NoisePreset, Output, OutputFormat,
+    RangeHandling, Realism, SqlDialect,
 };
 #[cfg(feature = "yaml")]
 pub(crate) use settings::{deserialize_noise, deserialize_output};
@@ -162,6 +163,11 @@ pub struct Config {
     #[builder(default)]
     #[serde(default)]
     pub manifest: ManifestOptions,
+    /// Realism settings (range truncation, continuous archetype joins); all
+    /// default to the original's behaviour.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Realism::is_default")]
+    pub realism: Realism,
     /// Where each field came from in the YAML source (not part of the value).
     #[builder(default, setter(skip))]
     #[serde(skip)]

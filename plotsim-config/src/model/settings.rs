@@ -350,3 +350,65 @@ impl Default for ManifestOptions {
         ManifestOptions::builder().build()
     }
 }
+
+word_enum! {
+    /// How values are kept inside a metric's range (and a baseline's band).
+    #[derive(Default)]
+    pub enum RangeHandling ("range handling") {
+        /// Draw, then clamp to the range: the mass outside lands on the
+        /// bounds (the Python original's behaviour).
+        #[default]
+        Clamp = "clamp",
+        /// Draw inside the range through the truncated inverse CDF of the
+        /// marginal; noise that would leave the range is reflected back and
+        /// outliers land between the value and the bound: no probability
+        /// mass on a bound.
+        Truncate = "truncate",
+    }
+}
+
+word_enum! {
+    /// What happens to the position where one archetype shape hands over to the next.
+    #[derive(Default)]
+    pub enum JoinMode ("archetype joins") {
+        /// Each shape starts its own curve afresh (the original's behaviour:
+        /// `flat > decline` jumps from 0.15 to 1.0).
+        #[default]
+        Restart = "restart",
+        /// Each shape starts from the level where the previous one ended
+        /// (see the README for the exact rule).
+        Continuous = "continuous",
+    }
+}
+
+/// Realism settings. Every one defaults to the Python original's behaviour,
+/// so a config written for it keeps its output; the bundled templates turn
+/// them all on.
+///
+/// # Example
+/// ```
+/// use plotsim_config::{JoinMode, RangeHandling, Realism};
+/// let r = Realism::builder().range(RangeHandling::Truncate).joins(JoinMode::Continuous).build();
+/// assert!(!r.is_default());
+/// assert!(Realism::default().is_default());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, TypedBuilder)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Realism {
+    /// `clamp` (default) or `truncate`.
+    #[builder(default)]
+    #[serde(default)]
+    pub range: RangeHandling,
+    /// `restart` (default) or `continuous`.
+    #[builder(default)]
+    #[serde(default)]
+    pub joins: JoinMode,
+}
+
+impl Realism {
+    /// Whether every setting is the original's behaviour.
+    pub fn is_default(&self) -> bool {
+        *self == Realism::default()
+    }
+}

@@ -19,6 +19,8 @@ pub struct Settings {
     pub locales: Vec<String>,
     /// The declared seed; `None` means the run draws one and records it.
     pub seed: Option<u64>,
+    /// Realism settings.
+    pub realism: crate::model::Realism,
 }
 
 /// The `noise` block, with the noise family's parameter attached to it.

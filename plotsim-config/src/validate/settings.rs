@@ -173,5 +173,6 @@ pub(super) fn check_settings(cx: &mut Ctx<'_>, ts: &[TablePlan]) -> Option<Setti
         },
         locales: c.locale.0.clone(),
         seed: c.seed,
+        realism: c.realism,
     })
 }

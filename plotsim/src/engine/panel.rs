@@ -59,6 +59,8 @@ pub struct EngineCtx {
     pub(crate) seasonal: Vec<f64>,
     pub(crate) noise: NoisePlan,
     pub(crate) variation: Option<plotsim_config::Variation>,
+    /// Draw inside ranges (truncated inverse CDF) instead of clamping.
+    pub(crate) truncate: bool,
 }
 
 /// The third of [0, 1] a baseline level selects.
@@ -118,7 +120,11 @@ impl EngineCtx {
             .iter()
             .map(|s| SegmentRt {
                 name: s.name.clone(),
-                curves: trajectory::segments(&s.archetype, plan.window.n_periods),
+                curves: trajectory::segments_with(
+                    &s.archetype,
+                    plan.window.n_periods,
+                    plan.settings.realism.joins == plotsim_config::JoinMode::Continuous,
+                ),
                 ranges: plan
                     .metrics
                     .iter()
@@ -147,6 +153,7 @@ impl EngineCtx {
             seasonal: plan.seasonality.factors.clone(),
             noise: plan.settings.noise.clone(),
             variation: plan.variation,
+            truncate: plan.settings.realism.range == plotsim_config::RangeHandling::Truncate,
         }
     }
 
@@ -432,14 +439,37 @@ fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entit
         .collect()
 }
 
+/// Range truncation when the cell's whole distribution lies beyond a bound
+/// (more than 1 - 1e-10 of its mass outside, past the score clip): the value
+/// comes from an exponential tail just inside that bound, `lo + 2 % of the
+/// range x E` with `E = -ln(1 - Φ(z))` from the cell's own score (mirrored at
+/// the top), so it still varies with the score and never sits on the bound.
+fn tail_inside(drawn: f64, z: f64, lo: f64, hi: f64) -> f64 {
+    let width = hi - lo;
+    if drawn < lo {
+        let e = -libm::log(dist::normal::sf(z).max(f64::MIN_POSITIVE));
+        (lo + width * (0.02 * e).min(0.5)).min(hi)
+    } else if drawn > hi {
+        let e = -libm::log(dist::normal::cdf(z).max(f64::MIN_POSITIVE));
+        (hi - width * (0.02 * e).min(0.5)).max(lo)
+    } else {
+        drawn
+    }
+}
+
 /// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
 /// value (NaN when nulled) and whether an outlier fired.
+///
+/// With `inside` (range truncation), jitter that leaves the range is
+/// reflected back at the bound, and an outlier beyond a bound lands between
+/// the value and that bound (in its outer half), so nothing lands on a bound.
 fn add_noise<S: Source>(
     noise: &NoisePlan,
     sigma: f64,
     s: &mut S,
     v: f64,
     position: f64,
+    inside: Option<(f64, f64)>,
 ) -> (f64, bool) {
     let mut v = v;
     if sigma > 0.0 {
@@ -458,12 +488,25 @@ fn add_noise<S: Source>(
             NoiseDistribution::Laplace => dist::laplace(s.uniform()),
         };
         v += scale * e;
+        if let Some((lo, hi)) = inside {
+            if v < lo {
+                v = (2.0 * lo - v).min(hi);
+            } else if v > hi {
+                v = (2.0 * hi - v).max(lo);
+            }
+        }
     }
     let mut outlier = false;
     if noise.outlier_rate > 0.0 && s.uniform() < noise.outlier_rate {
         let mag = if v == 0.0 { 1.0 } else { v.abs() };
         let sign = if v < 0.0 { -1.0 } else { 1.0 };
-        v = sign * mag * (3.0 + 7.0 * s.uniform());
+        let f = s.uniform();
+        let out = sign * mag * (3.0 + 7.0 * f);
+        v = match inside {
+            Some((lo, _)) if out < lo => v + (lo - v) * (0.5 + 0.5 * f),
+            Some((_, hi)) if out > hi => v + (hi - v) * (0.5 + 0.5 * f),
+            _ => out,
+        };
         outlier = true;
     }
     if noise.mcar_rate > 0.0 && s.uniform() < noise.mcar_rate {
@@ -575,8 +618,17 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                     modulated = modulated.clamp(lo, hi);
                 }
             }
-            let drawn = rt.sampler.value(y[m], modulated, range);
-            let (mut v, outlier) = add_noise(&ctx.noise, sigma, &mut streams[m], drawn, x[t]);
+            let inside = range.filter(|_| ctx.truncate);
+            let zd = match inside {
+                Some(r) => dist::truncate_z(y[m], rt.marginal.unit_bounds(modulated, r)),
+                None => y[m],
+            };
+            let mut drawn = rt.sampler.value(zd, modulated, range);
+            if let Some((lo, hi)) = inside {
+                drawn = tail_inside(drawn, y[m], lo, hi);
+            }
+            let (mut v, outlier) =
+                add_noise(&ctx.noise, sigma, &mut streams[m], drawn, x[t], inside);
             let noised = v;
             let mut clamped = 0;
             if !v.is_nan() {

@@ -125,6 +125,11 @@ pub struct CurveSegment {
     pub start: f64,
     /// End as a fraction of the active window.
     pub end: f64,
+    /// Index of the archetype shape (phase) this curve belongs to.
+    pub phase: usize,
+    /// With continuous joins: this curve starts a phase that continues from
+    /// the previous phase's last level ([`continue_phase`]).
+    pub rebase: bool,
 }
 
 /// The curve segments of one shape word, with spans relative to its phase.
@@ -182,8 +187,15 @@ fn recipe(shape: Shape) -> Vec<(Curve, f64, f64)> {
     }
 }
 
-/// The curve segments of an archetype over a window of `n_periods`.
+/// The curve segments of an archetype over a window of `n_periods`, each
+/// shape restarting its own curve (the original's joins).
 pub fn segments(spec: &ArchetypeSpec, n_periods: u32) -> Vec<CurveSegment> {
+    segments_with(spec, n_periods, false)
+}
+
+/// [`segments`], with `continuous` joins: each shape after the first starts
+/// from the level where the previous one ended.
+pub fn segments_with(spec: &ArchetypeSpec, n_periods: u32, continuous: bool) -> Vec<CurveSegment> {
     let n = f64::from(n_periods.max(1));
     let mut bounds = vec![0.0];
     bounds.extend(spec.transitions.iter().map(|&t| f64::from(t) / n));
@@ -195,7 +207,7 @@ pub fn segments(spec: &ArchetypeSpec, n_periods: u32) -> Vec<CurveSegment> {
             ShapeSpec::Named(shape) => recipe(*shape),
             ShapeSpec::Curve(call) => vec![(Curve::from(call), 0.0, 1.0)],
         };
-        for (curve, rs, re) in parts {
+        for (k, (curve, rs, re)) in parts.into_iter().enumerate() {
             let pin = |r: f64| {
                 if r == 0.0 {
                     ps
@@ -209,6 +221,8 @@ pub fn segments(spec: &ArchetypeSpec, n_periods: u32) -> Vec<CurveSegment> {
                 curve,
                 start: pin(rs),
                 end: pin(re),
+                phase: j,
+                rebase: continuous && j > 0 && k == 0,
             });
         }
     }
@@ -346,6 +360,70 @@ pub fn positions_shifted(
         let (a, b) = (bounds[i], bounds[i + 1]);
         if b > a {
             evaluate(seg.curve, b - a, &mut active[a..b]);
+        }
+    }
+    for (i, seg) in segments.iter().enumerate() {
+        let start = bounds[i];
+        if !seg.rebase || start == 0 {
+            continue;
+        }
+        let end = segments[i..]
+            .iter()
+            .zip(&bounds[i + 1..])
+            .take_while(|(x, _)| x.phase == seg.phase)
+            .last()
+            .map_or(start, |(_, &b)| b);
+        if end > start {
+            let level = active[start - 1];
+            let first_len = bounds[i + 1] - start;
+            continue_phase(&mut active[start..end], level, first_len);
+        }
+    }
+}
+
+/// Continuous joins: maps a phase's positions `c` so it starts at `level`
+/// (where the previous phase ended) and keeps its shape inside [0, 1].
+///
+/// With `a` the phase's own first value, values at or below `a` are scaled
+/// toward 0 (`level · c / a`) and values at or above `a` toward 1
+/// (`level + (1 - level)(c - a)/(1 - a)`): a decline keeps its relative drop
+/// from the new level, a rise still reaches the top, a plateau holds the
+/// level reached. When that leaves no room (the level is already at the
+/// bound the phase moves toward, e.g. `growth > spike_then_crash`), the
+/// offset `level - a` fades out linearly over the phase's first curve
+/// instead, and the rest of the shape is unchanged. Every step at the join is
+/// then at most the shape's own step.
+pub fn continue_phase(c: &mut [f64], level: f64, first_len: usize) {
+    let Some(&a) = c.first() else { return };
+    if (a - level).abs() < 1e-12 || level.is_nan() {
+        return;
+    }
+    let map = |x: f64| {
+        if x <= a {
+            if a > 0.0 { level * x / a } else { level }
+        } else if a < 1.0 {
+            level + (1.0 - level) * (x - a) / (1.0 - a)
+        } else {
+            level
+        }
+    };
+    let varies = c.iter().any(|&x| (x - a).abs() > 1e-12);
+    let flattens = c.iter().all(|&x| (map(x) - level).abs() < 1e-12);
+    if varies && flattens {
+        let len = first_len.clamp(1, c.len());
+        for (i, x) in c.iter_mut().enumerate() {
+            let fade = if i < len && len > 1 {
+                1.0 - i as f64 / (len - 1) as f64
+            } else if i == 0 {
+                1.0
+            } else {
+                0.0
+            };
+            *x = (*x + (level - a) * fade).clamp(0.0, 1.0);
+        }
+    } else {
+        for x in c.iter_mut() {
+            *x = map(*x).clamp(0.0, 1.0);
         }
     }
 }

@@ -99,6 +99,65 @@ impl Marginal {
         }
     }
 
+    /// The marginal's CDF at the range bounds for a cell centred on
+    /// `centre`: `(P(V < lo), P(V <= hi))`. A truncated draw maps Φ(z) into
+    /// this interval ([`truncate_z`]), so the value falls inside the range
+    /// with the marginal's own shape and no mass piles up on a bound.
+    pub fn unit_bounds(self, centre: f64, (lo, hi): (f64, f64)) -> (f64, f64) {
+        match self {
+            Marginal::Normal { sigma } => (
+                normal::cdf((lo - centre) / sigma),
+                normal::cdf((hi - centre) / sigma),
+            ),
+            Marginal::Lognorm { s } => {
+                let c = centre.max(LOGNORM_FLOOR);
+                let f = |x: f64| {
+                    if x <= 0.0 {
+                        0.0
+                    } else {
+                        normal::cdf(libm::log(x / c) / s)
+                    }
+                };
+                (f(lo), f(hi))
+            }
+            Marginal::Gamma { k } => {
+                if centre <= 0.0 {
+                    return (0.0, 1.0);
+                }
+                (
+                    gamma::incomplete(k, lo * k / centre).0,
+                    gamma::incomplete(k, hi * k / centre).0,
+                )
+            }
+            Marginal::Beta { alpha, beta: b, .. } => {
+                let mean = alpha / (alpha + b);
+                let r = |x: f64| (x - centre) / (hi - lo) + mean;
+                (
+                    beta::incomplete(alpha, b, r(lo)).0,
+                    beta::incomplete(alpha, b, r(hi)).0,
+                )
+            }
+            Marginal::Poisson => {
+                // P(X <= k) = Q(k + 1, λ).
+                let lambda = centre.max(0.0);
+                let below = if lo < 1.0 {
+                    0.0
+                } else {
+                    gamma::incomplete(libm::ceil(lo), lambda).1
+                };
+                (below, gamma::incomplete(libm::floor(hi) + 1.0, lambda).1)
+            }
+            Marginal::Weibull { k } => {
+                if centre <= lo {
+                    return (0.0, 1.0);
+                }
+                let top = weibull_unit(k, 1.0 - WEIBULL_TOP_QUANTILE);
+                let w_hi = (hi - lo) * top / (centre - lo);
+                (0.0, -libm::expm1(-libm::pow(w_hi, k)))
+            }
+        }
+    }
+
     /// Whether values are integers.
     pub fn is_integer(self) -> bool {
         matches!(self, Marginal::Poisson)
@@ -207,6 +266,17 @@ impl Sampler {
             m => m.value(z, centre, range),
         }
     }
+}
+
+/// The normal score whose probability is `Φ(z)` moved into `[u_lo, u_hi]`:
+/// drawing at it is drawing from the marginal truncated to the range. An
+/// empty interval (the range lies outside the cell's support) leaves `z`.
+pub fn truncate_z(z: f64, (u_lo, u_hi): (f64, f64)) -> f64 {
+    if !(u_hi > u_lo) || (u_lo <= 0.0 && u_hi >= 1.0) {
+        return z;
+    }
+    let u = u_lo + normal::cdf(z) * (u_hi - u_lo);
+    normal::quantile(u.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
 }
 
 /// The unit-scale Weibull quantile from the upper-tail probability `q`.
