@@ -5,10 +5,11 @@
 //! Run with `cargo run --example saas_builder`.
 
 use indexmap::IndexMap;
-use plotsim::BaselineLevel::{High, Low, Mid};
+use plotsim::BaselineLevel::{High, Mid};
 use plotsim::{
-    Column, Config, DimPer, Dimension, Event, Fact, Lifecycle, Metric, MetricType, Noise, Output,
-    Polarity, QualityIssue, QualityIssueKind, SeasonalEffect, Segment, Trigger,
+    Column, Config, DimPer, Dimension, Event, Fact, JoinMode, Lifecycle, Metric, MetricType, Noise,
+    Output, Polarity, QualityIssue, QualityIssueKind, RangeHandling, Realism, SeasonalEffect,
+    Segment, Trigger,
 };
 
 fn metric(name: &str, label: &str, ty: MetricType, polarity: Polarity) -> Metric {
@@ -66,6 +67,7 @@ pub fn saas() -> Config {
                 .build(),
         )
         .output(Output::builder().denormalized(true).build())
+        .realism(Realism::builder().range(RangeHandling::Truncate).joins(JoinMode::Continuous).build())
         .window(("2023-01", "2024-12"))
         .seasonality(vec![
             SeasonalEffect::builder().months(vec![11, 12]).strength(0.30).build(),
@@ -95,7 +97,7 @@ pub fn saas() -> Config {
             segment(
                 "rapid_adopter", 18, "growth", "Ramps up quickly and adopts widely within a quarter",
                 [("industry", vec!["saas", "fintech"]), ("region", vec!["na", "emea"]), ("plan_tier", vec!["growth", "enterprise"])],
-                &[("engagement", High), ("feature_adoption", High), ("mrr", High)],
+                &[("engagement", High), ("feature_adoption", High)],
             ),
             segment(
                 "steady_grower", 24, "accelerating", "Adds seats steadily, revenue compounds",
@@ -103,14 +105,14 @@ pub fn saas() -> Config {
                 &[("engagement", Mid), ("mrr", Mid)],
             ),
             segment(
-                "enterprise_steady", 14, "flat", "Established enterprise accounts holding a high level",
+                "enterprise_steady", 14, "plateau(level=0.8)", "Established enterprise accounts holding a high level",
                 [("industry", vec!["healthcare", "finance", "manufacturing"]), ("region", vec!["na", "emea"]), ("plan_tier", vec!["enterprise"])],
                 &[("engagement", High), ("mrr", High), ("nps", High)],
             ),
             segment(
-                "churning", 18, "flat > decline @ 10", "Coasts through the first months, then fades out",
+                "churning", 18, "plateau(level=0.6) > decline @ 10", "Coasts through the first months, then fades out",
                 [("industry", vec!["retail", "ecommerce", "media"]), ("region", vec!["na", "latam"]), ("plan_tier", vec!["free", "starter"])],
-                &[("engagement", Low), ("churn_risk", High), ("support_tickets", High)],
+                &[("churn_risk", High)],
             ),
             segment(
                 "expansion_play", 12, "flat > growth @ 8", "Flat during evaluation, grows once the pilot succeeds",

@@ -606,6 +606,7 @@ impl EngineConfig {
             metrics,
             segments,
             connections,
+            correlation_target: Default::default(),
             connection_phases: Vec::new(),
             lifecycle,
             dimensions,

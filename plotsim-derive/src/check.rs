@@ -398,6 +398,7 @@ fn connections(
                     .unwrap_or_default(),
                 relationship: a.relationship.as_ref().map(|r| r.value.clone()),
                 coefficient: a.coefficient.as_ref().map(|r| r.value),
+                target: None,
             })
         })
         .collect()

@@ -421,6 +421,7 @@ fn connection_tokens(c: &Connection) -> TokenStream {
                     metric_b: #b,
                     relationship: #relationship,
                     coefficient: #coefficient,
+                    target: ::core::option::Option::None,
                 }
             ))
         }

@@ -905,7 +905,7 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
         "about: a follower drowned in noise\nunit: shop\nseed: 4\nwindow: [2023-01, 2023-12]\n\
          noise: {gaussian_sigma: 5.0}\nmetrics:\n  - {name: visits, type: score, polarity: positive}\n  \
          - {name: sales, type: score, polarity: positive, follows: visits, delay: 1}\n\
-         segments:\n  - {name: flat, count: 9, archetype: flat}\n",
+         segments:\n  - {name: wave, count: 9, archetype: seasonal}\n",
     )
     .unwrap();
     let o = plotsim(&["run", "noisy.yaml", "-o", "noisy", "--strict"], d.path());

@@ -41,6 +41,7 @@ impl Connection {
             metric_b: b.into(),
             relationship: Some(word.into()),
             coefficient: None,
+            target: None,
         })
     }
 
@@ -51,6 +52,7 @@ impl Connection {
             metric_b: b.into(),
             relationship: None,
             coefficient: Some(coefficient),
+            target: None,
         })
     }
 }
@@ -92,6 +94,25 @@ pub struct ConnectionPair {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coefficient: Option<f64>,
+    /// What the coefficient targets for this pair (default: the config's
+    /// `correlation_target`).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<CorrelationTarget>,
+}
+
+crate::words::word_enum! {
+    /// What a declared correlation coefficient targets.
+    #[derive(Default)]
+    pub enum CorrelationTarget ("correlation target") {
+        /// The pooled entity-period Pearson correlation (levels across
+        /// entities and periods; what the original targets).
+        #[default]
+        Pooled = "pooled",
+        /// The within-entity correlation: each entity's values demeaned by
+        /// its own mean, pooled over entities (co-movement over time).
+        WithinEntity = "within_entity",
+    }
 }
 
 impl Serialize for Connection {

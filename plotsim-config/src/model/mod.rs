@@ -18,7 +18,7 @@ pub use blocks::{
     Bridge, BridgeColumn, EntityFeatures, Holdout, KeyScheme, Lifecycle, QualityIssue,
     QualityIssueKind, SeasonalEffect, Source, Stage, Variation, VolumeMode,
 };
-pub use connection::{Connection, ConnectionPair, ConnectionPhase};
+pub use connection::{Connection, ConnectionPair, ConnectionPhase, CorrelationTarget};
 pub(crate) use metric::title_case;
 pub use metric::{DecayKernel, Family, Metric, MetricType, Polarity};
 pub use schema::{Column, DimPer, Dimension, Event, Fact, Lexicons, Number, Trigger};
@@ -85,6 +85,11 @@ pub struct Config {
     #[builder(default)]
     #[serde(default)]
     pub connections: Vec<Connection>,
+    /// What declared coefficients target: `pooled` (default) or
+    /// `within_entity`; a map-form connection may override it with `target`.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "is_pooled")]
+    pub correlation_target: CorrelationTarget,
     /// Time-varying correlation phases.
     #[builder(default)]
     #[serde(default)]
@@ -173,6 +178,10 @@ pub struct Config {
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) source_map: SourceMap,
+}
+
+fn is_pooled(t: &CorrelationTarget) -> bool {
+    *t == CorrelationTarget::Pooled
 }
 
 pub(crate) fn default_true() -> bool {

@@ -9,6 +9,8 @@ pub struct CorrelationPair {
     pub b: usize,
     /// Requested coefficient.
     pub coefficient: f64,
+    /// What the coefficient targets.
+    pub target: crate::model::CorrelationTarget,
 }
 
 /// A resolved correlation phase.

@@ -12,6 +12,7 @@ struct ResolvedPair {
     a: String,
     b: String,
     coefficient: f64,
+    target: crate::model::CorrelationTarget,
     path: FieldPath,
 }
 
@@ -137,10 +138,16 @@ fn resolve_connection(
         ok = false;
     }
     let coefficient = coefficient.unwrap_or(0.0);
+    let target = match conn {
+        Connection::Pair(p) => p.target,
+        Connection::Shorthand(_) => None,
+    }
+    .unwrap_or(cx.config.correlation_target);
     ok.then_some(ResolvedPair {
         a,
         b,
         coefficient,
+        target,
         path,
     })
 }
@@ -199,6 +206,7 @@ fn resolve_pairs(
                 a: idx(&p.a),
                 b: idx(&p.b),
                 coefficient: p.coefficient,
+                target: p.target,
             })
             .collect(),
     )

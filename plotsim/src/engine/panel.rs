@@ -34,6 +34,11 @@ pub(crate) struct SegmentRt {
     /// Position band per metric without a range (counts): the baseline third
     /// of positions its centre moves in.
     pub(crate) bands: Vec<Option<(f64, f64)>>,
+    /// Per metric: with range truncation, a baseline band holds the cell's
+    /// centre too (`lo + p·(hi - lo)` of the band) for the families whose
+    /// centre does not read the range (lognorm, gamma, normal), so their
+    /// draws fill the band instead of crowding at its edge.
+    pub(crate) band_centred: Vec<bool>,
     pub(crate) sensitivity: f64,
     /// (lift, start period, target metric index) for treated entities.
     pub(crate) lift: Option<(f64, u32, Option<usize>)>,
@@ -130,6 +135,22 @@ impl EngineCtx {
                     .iter()
                     .enumerate()
                     .map(|(i, m)| effective_range(m, baseline_of(s, i)))
+                    .collect(),
+                band_centred: plan
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        plan.settings.realism.range == plotsim_config::RangeHandling::Truncate
+                            && m.range.is_some()
+                            && baseline_of(s, i).is_some()
+                            && matches!(
+                                m.family_params,
+                                FamilyParams::Lognorm { .. }
+                                    | FamilyParams::Gamma { .. }
+                                    | FamilyParams::Normal { .. }
+                            )
+                    })
                     .collect(),
                 bands: plan
                     .metrics
@@ -609,7 +630,22 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                 p = a + p * (b - a);
             }
             let range = seg.ranges[m];
-            let centre = Marginal::centre(&rt.params, p, range);
+            let centre = match range {
+                Some((lo, hi)) if seg.band_centred[m] => lo + p * (hi - lo),
+                // With truncation a lognorm or gamma centre (which scales to 0
+                // at position 0) stays 1 % of the range above its bottom, so
+                // position 0 does not collapse every draw onto the bound.
+                Some((lo, hi))
+                    if ctx.truncate
+                        && matches!(
+                            rt.params,
+                            FamilyParams::Lognorm { .. } | FamilyParams::Gamma { .. }
+                        ) =>
+                {
+                    Marginal::centre(&rt.params, p, range).max(lo + 0.01 * (hi - lo))
+                }
+                _ => Marginal::centre(&rt.params, p, range),
+            };
             let seasonal = ctx.seasonal[t] * rt.sensitivity * seg.sensitivity;
             let mut modulated = centre;
             if seasonal != 0.0 {

@@ -50,8 +50,11 @@ pub struct PairRecord {
     pub projected: f64,
     /// The copula correlation after calibration.
     pub calibrated: f64,
-    /// The pilot's realised correlation with the calibrated copula.
+    /// The pilot's realised correlation with the calibrated copula (of the
+    /// kind the pair targets).
     pub pilot_realized: f64,
+    /// What the coefficient targets.
+    pub target: CorrelationKind,
     /// Whether no valid copula reaches the request (the closest was used).
     pub infeasible: bool,
     /// The lowest and highest pilot correlations calibration observed with
@@ -121,7 +124,10 @@ fn slots(plan: &Plan) -> Vec<Slot> {
     let kinds = |pairs: &[plotsim_config::plan::CorrelationPair]| {
         pairs
             .iter()
-            .map(|_| CorrelationKind::Pooled)
+            .map(|p| match p.target {
+                plotsim_config::CorrelationTarget::Pooled => CorrelationKind::Pooled,
+                plotsim_config::CorrelationTarget::WithinEntity => CorrelationKind::WithinEntity,
+            })
             .collect::<Vec<_>>()
     };
     let mut slots = vec![Slot {
@@ -454,6 +460,7 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
                 projected: projected[si][(a, b)],
                 calibrated,
                 pilot_realized,
+                target: s.kinds[pi],
                 infeasible,
                 reachable: if seen.0 <= seen.1 {
                     seen

@@ -101,8 +101,12 @@ pub(crate) fn run_warnings(plan: &Plan, prepared: &Prepared) -> Vec<String> {
         } else {
             "the shared trajectory and the marginals do not allow more"
         };
+        let kind = match p.target {
+            crate::stats::CorrelationKind::Pooled => "",
+            crate::stats::CorrelationKind::WithinEntity => " (within-entity)",
+        };
         w.push(format!(
-            "connection {} ~ {}{phase}: requested {}, reached about {:.2} (pilot range {:.2} to {:.2}); {why} (manifest: correlation_compensations)",
+            "connection {} ~ {}{phase}: requested {}{kind}, reached about {:.2} (pilot range {:.2} to {:.2}); {why} (manifest: correlation_compensations)",
             plan.metrics[p.a].name,
             plan.metrics[p.b].name,
             p.requested,

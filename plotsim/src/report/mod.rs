@@ -441,10 +441,21 @@ pub(crate) fn block_checks(
 /// Whether `target` follows `driver`: it correlates more with the driver
 /// `delay` periods earlier than with the driver `delay` periods later (a
 /// same-period correlation and a smooth trajectory raise both alike, so
-/// only the direction in time decides; None: too few periods to tell).
+/// only the direction in time decides; None: too few periods to tell, or a
+/// constant trajectory, which has no timing to follow).
 fn lag_aligns(p: &EntityPanel, target: usize, driver: usize, delay: usize) -> Option<bool> {
     let n = p.positions.len();
     if delay == 0 {
+        return None;
+    }
+    let (lo, hi) = p
+        .positions
+        .iter()
+        .filter(|x| !x.is_nan())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    if hi - lo < 1e-9 {
         return None;
     }
     let after: Vec<(f64, f64)> = (delay..n)

@@ -197,7 +197,9 @@ pub struct CorrelationCompensation {
     pub user_target: f64,
     /// The copula (latent) coefficient used.
     pub copula_target: f64,
-    /// The pooled correlation the pilot realised with it.
+    /// What the coefficient targets: `pooled` or `within_entity`.
+    pub target: String,
+    /// The correlation of that kind the pilot realised with it.
     pub pilot_realized: f64,
     /// Whether the declared value is out of reach.
     pub infeasible: bool,

@@ -272,7 +272,8 @@ impl Sampler {
 /// drawing at it is drawing from the marginal truncated to the range. An
 /// empty interval (the range lies outside the cell's support) leaves `z`.
 pub fn truncate_z(z: f64, (u_lo, u_hi): (f64, f64)) -> f64 {
-    if !(u_hi > u_lo) || (u_lo <= 0.0 && u_hi >= 1.0) {
+    if u_hi.partial_cmp(&u_lo) != Some(std::cmp::Ordering::Greater) || (u_lo <= 0.0 && u_hi >= 1.0)
+    {
         return z;
     }
     let u = u_lo + normal::cdf(z) * (u_hi - u_lo);
