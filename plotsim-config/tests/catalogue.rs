@@ -1493,3 +1493,23 @@ fn conflicts_name_every_place_involved() {
         [("segments[0].name".to_owned(), Some(9))]
     );
 }
+
+#[test]
+fn dispersion_rules() {
+    expect(
+        &replace(
+            "{name: tickets, type: count, polarity: negative}",
+            "{name: tickets, type: count, polarity: negative, distribution: poisson, distribution_params: {dispersion: 12}}",
+        ),
+        "metrics[2].distribution_params.dispersion",
+        &["dispersion out of range", "found 12", "(0, 10]"],
+    );
+    expect(
+        &replace(
+            "{name: mrr, type: amount, polarity: positive, range: [50, 50000]}",
+            "{name: mrr, type: amount, polarity: positive, range: [50, 50000], distribution: lognorm, distribution_params: {s: 0.5, dispersion: 1}}",
+        ),
+        "metrics[1].distribution_params.dispersion",
+        &["does not take param `dispersion`", "only: s, loc, scale"],
+    );
+}

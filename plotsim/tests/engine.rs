@@ -1253,3 +1253,46 @@ fn readme_saas_correlation_table_is_current() {
         "the README's saas correlation table is stale; rerun with PLOTSIM_BLESS=1"
     );
 }
+
+/// A poisson count with `dispersion: d` is over-dispersed: at a fixed
+/// position its variance is `mean + d·mean²` (within three standard errors
+/// of the sample variance, whose relative SE is about sqrt((kurtosis-1)/n)),
+/// where the plain Poisson's is its mean.
+#[test]
+fn dispersion_over_disperses_counts() {
+    let yaml = |params: &str| {
+        format!(
+            "about: d\nunit: shop\nseed: 8\nwindow: [2023-01, 2024-12]\nnoise: perfectly_clean\n\
+             metrics:\n  - {{name: orders, type: count, polarity: positive, distribution: poisson, distribution_params: {params}}}\n\
+             segments:\n  - {{name: s, count: 60, archetype: \"plateau(level=0.5)\"}}\n"
+        )
+    };
+    for (params, d) in [
+        ("{lambda: 100}", 0.0),
+        ("{lambda: 100, dispersion: 0.5}", 0.5),
+    ] {
+        let plan = plan(&yaml(params));
+        let data = plotsim::generate(&plan).unwrap();
+        let v: Vec<f64> = floats(data.table("fct_shop").unwrap(), "orders")
+            .into_iter()
+            .flatten()
+            .collect();
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let want = 50.0 + d * 2500.0;
+        // Kurtosis of the negative binomial of mean 50: 3 + 6d + 1/(50 (1 + 50 d))
+        // (d = 0: the Poisson's 3 + 1/50); the sample variance's relative SE
+        // is sqrt((kurtosis - 1) / n).
+        let kurtosis = 3.0 + 6.0 * d + 1.0 / (50.0 * (1.0 + 50.0 * d));
+        let rel_se = ((kurtosis - 1.0) / n).sqrt();
+        assert!(
+            (mean - 50.0).abs() < 3.0 * (want / n).sqrt(),
+            "{params}: mean {mean}"
+        );
+        assert!(
+            (var / want - 1.0).abs() < 3.0 * rel_se,
+            "{params}: variance {var:.1} vs {want}"
+        );
+    }
+}

@@ -121,6 +121,43 @@ fn poisson_quantile_matches_statrs() {
     }
 }
 
+/// The negative binomial CDF and quantile agree with statrs (size r = 1/d,
+/// success probability r / (r + mu)).
+#[test]
+fn negative_binomial_matches_statrs() {
+    use plotsim::engine::distribution::negbinomial;
+    use statrs::distribution::NegativeBinomial;
+    for (mu, d) in [
+        (0.5, 0.2),
+        (5.0, 1.0),
+        (50.0, 0.5),
+        (300.0, 0.05),
+        (2000.0, 2.0),
+    ] {
+        let r = 1.0 / d;
+        let nb = NegativeBinomial::new(r, r / (r + mu)).unwrap();
+        for k in [0u64, 1, 3, 10, 49, 50, 51, 200, 1000] {
+            let ours = negbinomial::cdf(mu, d, k as f64);
+            assert!(
+                (ours - nb.cdf(k)).abs() < 1e-9,
+                "mu={mu} d={d} k={k}: {ours} vs {}",
+                nb.cdf(k)
+            );
+        }
+        for p in grid()
+            .into_iter()
+            .filter(|p| (1e-9..=1.0 - 1e-9).contains(p))
+        {
+            let k = negbinomial::quantile(mu, d, p);
+            // The smallest k with F(k) >= p (within rounding at a boundary).
+            assert!(nb.cdf(k as u64) >= p - 1e-9, "mu={mu} d={d} p={p}: {k}");
+            if k > 0.0 {
+                assert!(nb.cdf(k as u64 - 1) < p + 1e-9, "mu={mu} d={d} p={p}: {k}");
+            }
+        }
+    }
+}
+
 /// Sample mean and variance of n draws.
 fn moments(n: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
     let xs: Vec<f64> = (0..n).map(|_| f()).collect();

@@ -70,7 +70,7 @@ impl Family {
         match self {
             Family::Lognorm => &["loc", "scale"],
             Family::Gamma | Family::Beta | Family::Weibull => &["scale"],
-            Family::Poisson => &["lambda"],
+            Family::Poisson => &["lambda", "dispersion"],
             Family::Normal => &["mu"],
         }
     }

@@ -76,10 +76,14 @@ pub enum FamilyParams {
         /// Scale of the centre (`scale`, default 1).
         scale: f64,
     },
-    /// Poisson; the cell centre is the mean `lambda * position`.
+    /// Poisson; the cell centre is the mean `lambda * position`. With
+    /// `dispersion` d > 0 it is the negative binomial of the same mean and
+    /// variance `mean + d * mean^2` (over-dispersed counts).
     Poisson {
         /// Mean at position 1 (`lambda`, default 1).
         lambda: f64,
+        /// Over-dispersion (`dispersion`, default 0: Poisson).
+        dispersion: f64,
     },
     /// Beta(alpha, beta) shifted so its mean sits at the centre, spread over
     /// the range (or `scale` without one).
@@ -136,6 +140,7 @@ impl FamilyParams {
             },
             Family::Poisson => FamilyParams::Poisson {
                 lambda: get("lambda", 1.0),
+                dispersion: get("dispersion", 0.0),
             },
             Family::Beta => FamilyParams::Beta {
                 alpha: get("alpha", 2.0),
@@ -189,7 +194,13 @@ mod tests {
                     scale: 1.0,
                 },
             ),
-            (Family::Poisson, FamilyParams::Poisson { lambda: 1.0 }),
+            (
+                Family::Poisson,
+                FamilyParams::Poisson {
+                    lambda: 1.0,
+                    dispersion: 0.0,
+                },
+            ),
             (
                 Family::Beta,
                 FamilyParams::Beta {

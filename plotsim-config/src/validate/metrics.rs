@@ -217,6 +217,12 @@ fn resolve_family(
                 })
                 .suggestion(crate::words::suggest(k, allowed.iter().copied())),
             );
+        } else if k == "dispersion" && !(v.is_finite() && *v > 0.0 && *v <= 10.0) {
+            cx.push(
+                ValidationError::new(p.key(k.clone()), "dispersion out of range")
+                    .found(v)
+                    .expected("a number in (0, 10] (variance = mean + dispersion x mean^2)"),
+            );
         } else if !v.is_finite() || (*v <= 0.0 && !matches!(k.as_str(), "mu" | "loc")) {
             cx.push(
                 ValidationError::new(p.key(k.clone()), "distribution params are positive")

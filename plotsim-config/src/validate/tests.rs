@@ -345,7 +345,10 @@ fn family_params_are_typed_numbers() {
                 loc: 0.0,
                 scale: 25025.0
             },
-            FamilyParams::Poisson { lambda: 5.0 },
+            FamilyParams::Poisson {
+                lambda: 5.0,
+                dispersion: 0.0
+            },
         ]
     );
     for m in &p.metrics {

@@ -8,6 +8,7 @@
 
 pub mod beta;
 pub mod gamma;
+pub mod negbinomial;
 pub mod normal;
 pub mod poisson;
 pub mod table;
@@ -41,6 +42,12 @@ pub enum Marginal {
     },
     /// Poisson; the centre is the mean.
     Poisson,
+    /// Negative binomial with the centre as its mean and variance
+    /// `mean + d * mean^2`.
+    NegBinomial {
+        /// Over-dispersion d > 0.
+        d: f64,
+    },
     /// Beta(α, β) shifted so its mean sits at the centre, spread over the
     /// range (or `scale` without a range).
     Beta {
@@ -69,6 +76,9 @@ impl Marginal {
         match *params {
             FamilyParams::Lognorm { s, .. } => Marginal::Lognorm { s },
             FamilyParams::Gamma { shape, .. } => Marginal::Gamma { k: shape },
+            FamilyParams::Poisson { dispersion, .. } if dispersion > 0.0 => {
+                Marginal::NegBinomial { d: dispersion }
+            }
             FamilyParams::Poisson { .. } => Marginal::Poisson,
             FamilyParams::Beta { alpha, beta, scale } => Marginal::Beta { alpha, beta, scale },
             FamilyParams::Normal { sigma, .. } => Marginal::Normal { sigma },
@@ -147,6 +157,15 @@ impl Marginal {
                 };
                 (below, gamma::incomplete(libm::floor(hi) + 1.0, lambda).1)
             }
+            Marginal::NegBinomial { d } => {
+                let mu = centre.max(0.0);
+                let below = if lo < 1.0 {
+                    0.0
+                } else {
+                    negbinomial::cdf(mu, d, libm::ceil(lo) - 1.0)
+                };
+                (below, negbinomial::cdf(mu, d, libm::floor(hi)))
+            }
             Marginal::Weibull { k } => {
                 if centre <= lo {
                     return (0.0, 1.0);
@@ -160,7 +179,7 @@ impl Marginal {
 
     /// Whether values are integers.
     pub fn is_integer(self) -> bool {
-        matches!(self, Marginal::Poisson)
+        matches!(self, Marginal::Poisson | Marginal::NegBinomial { .. })
     }
 
     /// The value at normal score `z` for a cell centred on `centre`; `range`
@@ -181,6 +200,9 @@ impl Marginal {
             Marginal::Poisson => {
                 let (p, q) = (normal::cdf(z), normal::sf(z));
                 poisson::quantile(centre.max(0.0), p, q)
+            }
+            Marginal::NegBinomial { d } => {
+                negbinomial::quantile(centre.max(0.0), d, normal::cdf(z))
             }
             Marginal::Beta { alpha, beta: b, .. } => {
                 let (p, q) = (normal::cdf(z), normal::sf(z));
@@ -215,7 +237,7 @@ impl Marginal {
         match *params {
             FamilyParams::Lognorm { loc, scale, .. } => loc + scale * p,
             FamilyParams::Gamma { shape, scale } => shape * scale * p,
-            FamilyParams::Poisson { lambda } => match range {
+            FamilyParams::Poisson { lambda, .. } => match range {
                 Some((lo, hi)) => lo + p * (hi - lo),
                 None => lambda * p,
             },
