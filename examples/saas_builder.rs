@@ -79,7 +79,10 @@ pub fn saas() -> Config {
             Metric { range: Some([50.0, 50000.0]), ..metric("mrr", "Monthly recurring revenue", Amount, Positive) },
             Metric { range: Some([0.0, 100.0]), ..metric("nps", "Net promoter score, 0 to 100", Amount, Positive) },
             metric("support_tickets", "Support tickets in the month", Count, Negative),
-            metric("churn_risk", "Likelihood of churning", Score, Negative),
+            Metric {
+                seasonal_sensitivity: 0.0,
+                ..metric("churn_risk", "Likelihood of churning", Score, Negative)
+            },
             Metric {
                 follows: Some("engagement".into()),
                 delay: Some(2),

@@ -1221,6 +1221,16 @@ fn readme_saas_correlation_table_is_current() {
             r["metric_a"].as_str().unwrap(),
             r["metric_b"].as_str().unwrap(),
         );
+        // Declared pairs move with their declared sign month to month (or
+        // not at all, within three standard errors of a zero correlation).
+        if let Some(d) = r["declared"].as_f64() {
+            let fd = r["realized_first_difference"].as_f64().unwrap();
+            let se = 1.0 / r["n_differences"].as_f64().unwrap().sqrt();
+            assert!(
+                fd * d.signum() >= -3.0 * se,
+                "{a}~{b}: first differences {fd} against {d}"
+            );
+        }
         table.push_str(&format!(
             "| {a} ~ {b} | {} | {} | {} | {} | {} | {} |\n",
             f(&r["declared"]),
