@@ -1123,6 +1123,10 @@ fn within_entity_targets_are_met() {
             "correlation_target: within_entity\nconnections:\n  - revenue driven_by usage\n",
         )
         .replace(
+            "  - health related revenue\n",
+            "  - health mirrors revenue\n",
+        )
+        .replace(
             "  - margin mirrors usage\n",
             "  - {metric_a: margin, metric_b: usage, relationship: mirrors, target: pooled}\n",
         );

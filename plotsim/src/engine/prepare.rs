@@ -23,6 +23,12 @@ pub use crate::stats::{CoMoment, CorrelationKind, PairMoments};
 /// Pilot size: enough entity-periods for a correlation standard error of
 /// about 0.005, or every entity of a smaller run.
 const PILOT_CELLS: u64 = 40_000;
+/// A small run's pilot is this many times its own cells (at least
+/// [`PILOT_MIN_CELLS`]): its calibration error stays well below the run's
+/// own sampling error, and the set-up scales with the run.
+const PILOT_RUN_FACTOR: u64 = 4;
+/// The smallest pilot.
+const PILOT_MIN_CELLS: u64 = 2_000;
 /// Most calibration rounds.
 const MAX_ROUNDS: usize = 12;
 /// A pair whose best pilot correlation is further than this from its target
@@ -234,7 +240,33 @@ pub(crate) fn pair_moments(
 }
 
 /// Runs the once-per-run set-up for `plan` with the run seed.
+///
+/// A pure function of the plan and the seed, so the last few results are
+/// kept per process: a fixture generated again with the same config and
+/// seed (every test of a suite calling `T::generate(7)`) skips the
+/// calibration pilot and gets the same values.
 pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
+    use std::sync::{Mutex, PoisonError};
+    /// Entries kept; a Prepared is small (matrices and records, no panels).
+    const KEEP: usize = 8;
+    static CACHE: Mutex<Vec<(u64, String, Prepared)>> = Mutex::new(Vec::new());
+    let key = format!("{plan:?}");
+    {
+        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, p)) = cache.iter().find(|(s, k, _)| *s == seed && *k == key) {
+            return p.clone();
+        }
+    }
+    let prepared = prepare_uncached(plan, seed);
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= KEEP {
+        cache.remove(0);
+    }
+    cache.push((seed, key, prepared.clone()));
+    prepared
+}
+
+fn prepare_uncached(plan: &Plan, seed: u64) -> Prepared {
     let ctx = EngineCtx::new(plan, seed);
     let entities = Entities::new(plan, seed);
     let m = ctx.n_metrics();
@@ -280,7 +312,11 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
     // pilot is that large, so calibration does not fit a small sample's noise.
     let total = entities.len();
     let per_entity_cells = n.max(1) as u64;
-    let pilot_n = total.min(PILOT_CELLS.div_ceil(per_entity_cells).max(200));
+    let pilot_cells = total
+        .saturating_mul(per_entity_cells)
+        .saturating_mul(PILOT_RUN_FACTOR)
+        .clamp(PILOT_MIN_CELLS, PILOT_CELLS);
+    let pilot_n = total.min(pilot_cells.div_ceil(per_entity_cells).max(200));
     let sampled: Vec<_> = (0..pilot_n)
         .map(|j| entities.get(plan, seed, j * total / pilot_n.max(1)))
         .collect();
@@ -288,7 +324,7 @@ pub fn prepare(plan: &Plan, seed: u64) -> Prepared {
         .iter()
         .map(|e| per_entity_cells - u64::from(e.start_period))
         .sum();
-    let replicas = PILOT_CELLS.div_ceil(active.max(1)).clamp(1, 64);
+    let replicas = pilot_cells.div_ceil(active.max(1)).clamp(1, 64);
     let pilot: Vec<(u64, _)> = (0..replicas)
         .flat_map(|r| sampled.iter().map(move |e| (r, e.clone())))
         .collect();
