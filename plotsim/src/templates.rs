@@ -28,6 +28,21 @@ impl Template {
     pub fn config(&self) -> Result<Config, ConfigError> {
         Config::from_yaml_str(self.yaml)
     }
+
+    /// Parses and validates the template.
+    ///
+    /// # Errors
+    /// [`crate::Error::Load`] or [`crate::Error::Invalid`] (never for a
+    /// bundled template: every one is tested to validate).
+    ///
+    /// # Example
+    /// ```
+    /// let plan = plotsim::templates::get("quickstart").unwrap().plan().unwrap();
+    /// assert_eq!(plan.window.n_periods, 24);
+    /// ```
+    pub fn plan(&self) -> Result<crate::Plan, crate::Error> {
+        Ok(self.config()?.validate()?)
+    }
 }
 
 /// Every bundled template, sorted by name.

@@ -1183,12 +1183,7 @@ fn within_entity_targets_are_met() {
 /// it); the test fails when the table in the README is stale.
 #[test]
 fn readme_saas_correlation_table_is_current() {
-    let plan = plotsim::templates::get("saas")
-        .unwrap()
-        .config()
-        .unwrap()
-        .validate()
-        .unwrap();
+    let plan = plotsim::templates::get("saas").unwrap().plan().unwrap();
     let data = plotsim::generate(&plan).unwrap();
     let m = data.manifest();
     let status = |a: &str, b: &str| -> &'static str {

@@ -28,12 +28,7 @@ fn ints(c: &ColumnData) -> Vec<Option<i64>> {
 
 impl Data {
     fn new(name: &str) -> Data {
-        let plan = plotsim::templates::get(name)
-            .unwrap()
-            .config()
-            .unwrap()
-            .validate()
-            .unwrap();
+        let plan = plotsim::templates::get(name).unwrap().plan().unwrap();
         let data = plotsim::generate(&plan).unwrap();
         let segment_of = data.manifest()["archetype_assignments"]
             .as_array()

@@ -10,12 +10,7 @@ use plotsim::tables::Table;
 use plotsim::{Config, Dataset, OutputFormat, Plan, RunOptions};
 
 fn template(name: &str) -> Plan {
-    plotsim::templates::get(name)
-        .unwrap()
-        .config()
-        .unwrap()
-        .validate()
-        .unwrap()
+    plotsim::templates::get(name).unwrap().plan().unwrap()
 }
 
 fn texts(t: &Table, c: &str) -> Vec<Option<String>> {

@@ -30,12 +30,7 @@ fn templates_match_the_originals_in_shape() {
     let names: Vec<&str> = plotsim::templates::names().collect();
     assert_eq!(names, expected.iter().map(|e| e.0).collect::<Vec<_>>());
     for (name, unit, entities, metrics, tables) in expected {
-        let plan = plotsim::templates::get(name)
-            .unwrap()
-            .config()
-            .unwrap()
-            .validate()
-            .unwrap();
+        let plan = plotsim::templates::get(name).unwrap().plan().unwrap();
         assert_eq!(plan.config.unit, unit, "{name}");
         assert_eq!(plan.n_entities(), entities, "{name}");
         assert_eq!(plan.metrics.len(), metrics, "{name}");
@@ -47,9 +42,7 @@ fn templates_match_the_originals_in_shape() {
 fn quickstart_uses_the_auto_schema() {
     let plan = plotsim::templates::get("quickstart")
         .unwrap()
-        .config()
-        .unwrap()
-        .validate()
+        .plan()
         .unwrap();
     assert!(plan.auto_schema);
     let names: Vec<&str> = plan.tables.iter().map(|t| t.name.as_str()).collect();
