@@ -50,6 +50,9 @@ pub mod words;
 #[cfg(feature = "yaml")]
 mod yaml;
 
+/// The date crate behind [`Period::date`], so callers can name `NaiveDate`
+/// without depending on it themselves.
+pub use chrono;
 pub use error::{
     ConfigError, ConfigErrors, FieldPath, Location, Note, PathSegment, ValidationError,
 };

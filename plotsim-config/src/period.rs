@@ -49,6 +49,40 @@ impl Period {
         self.granularity
     }
 
+    /// The anchor date (same as [`Period::start_date`]).
+    pub fn date(&self) -> NaiveDate {
+        self.start
+    }
+
+    /// Calendar year of the anchor date.
+    ///
+    /// # Example
+    /// ```
+    /// use plotsim_config::{Granularity, plan::ResolvedWindow};
+    /// let w = ResolvedWindow::resolve("2023-11", "2024-02", Granularity::Monthly).unwrap();
+    /// let p = w.period(2);
+    /// assert_eq!((p.year(), p.month(), p.quarter(), p.week()), (2024, 1, 1, 1));
+    /// assert_eq!(p.date().to_string(), "2024-01-01");
+    /// ```
+    pub fn year(&self) -> i32 {
+        self.start.year()
+    }
+
+    /// Calendar month of the anchor date, 1-12.
+    pub fn month(&self) -> u32 {
+        self.start.month()
+    }
+
+    /// Calendar quarter of the anchor date, 1-4.
+    pub fn quarter(&self) -> u32 {
+        self.start.month0() / 3 + 1
+    }
+
+    /// ISO week number of the anchor date, 1-53 (as `dim_date.week`).
+    pub fn week(&self) -> u32 {
+        self.start.iso_week().week()
+    }
+
     /// `date_key`: the anchor date as the integer `YYYYMMDD`.
     pub fn date_key(&self) -> u32 {
         let d = self.start;

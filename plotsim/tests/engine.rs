@@ -1305,3 +1305,17 @@ fn dispersion_over_disperses_counts() {
         );
     }
 }
+
+/// `Period` exposes its calendar parts, and chrono is reachable through plotsim.
+#[test]
+fn periods_expose_their_calendar() {
+    let plan = plotsim::templates::get("quickstart")
+        .unwrap()
+        .plan()
+        .unwrap();
+    let p = plan.window.period(13);
+    let d: plotsim::chrono::NaiveDate = p.date();
+    assert_eq!(d, p.start_date());
+    assert_eq!((p.year(), p.month(), p.quarter()), (2025, 2, 1));
+    assert_eq!(p.week(), plotsim::chrono::Datelike::iso_week(&d).week());
+}

@@ -83,7 +83,7 @@ pub struct Config {
     pub segments: Vec<Segment>,
     /// Correlations between metrics (`"a driven_by b"`, `[a, 0.3, b]` or a map).
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connections: Vec<Connection>,
     /// What declared coefficients target: `pooled` (default) or
     /// `within_entity`; a map-form connection may override it with `target`.
@@ -92,7 +92,7 @@ pub struct Config {
     pub correlation_target: CorrelationTarget,
     /// Time-varying correlation phases.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connection_phases: Vec<ConnectionPhase>,
     /// Lifecycle stages tracked on one metric (YAML alias: `stages`).
     #[builder(default, setter(strip_option))]
@@ -100,27 +100,27 @@ pub struct Config {
     pub lifecycle: Option<Lifecycle>,
     /// Declared dimension tables (all three schema lists empty = the auto schema).
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<Dimension>,
     /// Declared fact tables.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<Fact>,
     /// Declared event tables.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
     /// Seasonal effects by calendar month.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seasonality: Vec<SeasonalEffect>,
     /// Bridge (many-to-many) tables.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bridges: Vec<Bridge>,
     /// Data-quality issues injected into the written copy.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quality: Vec<QualityIssue>,
     /// Per-entity variation of the trajectories (the difficulty knob).
     #[builder(default, setter(strip_option))]
@@ -144,7 +144,7 @@ pub struct Config {
     pub entity_features: Option<EntityFeatures>,
     /// Multi-source copies of the unit dimension (0 or 2-5 entries).
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     /// Noise: a preset name or a map.
     #[builder(default, setter(into))]
@@ -166,7 +166,7 @@ pub struct Config {
     pub seed: Option<u64>,
     /// What the manifest includes.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "ManifestOptions::is_default")]
     pub manifest: ManifestOptions,
     /// Realism settings (range truncation, continuous archetype joins); all
     /// default to the original's behaviour.

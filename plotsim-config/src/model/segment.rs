@@ -63,11 +63,11 @@ pub struct Segment {
     pub label: Option<String>,
     /// Attribute values for `pool.<attr>` columns: a scalar or a list per key.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub attributes: IndexMap<String, AttributeValues>,
     /// Per-metric baseline: `high`, `mid` or `low` third of the range.
     #[builder(default)]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub baseline: IndexMap<String, BaselineLevel>,
     /// Multiplier on the global seasonality for this segment's entities.
     #[builder(default = 1.0)]

@@ -351,6 +351,13 @@ impl Default for ManifestOptions {
     }
 }
 
+impl ManifestOptions {
+    /// Whether these are the defaults (omitted from canonical YAML).
+    pub fn is_default(&self) -> bool {
+        *self == ManifestOptions::default()
+    }
+}
+
 word_enum! {
     /// How values are kept inside a metric's range (and a baseline's band).
     #[derive(Default)]
