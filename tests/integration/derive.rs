@@ -393,7 +393,7 @@ fn failing_panels_shrink_to_the_fewest_entities() {
     };
     let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let mut runner = TestRunner::new_with_rng(config, rng);
-    // Fails for every panel of 8 entities or more (segments of 3..=12 and 3..=6).
+    // Fails for every panel of 8 entities or more (segments of 1..=12 and 1..=6).
     let result = runner.run(&panels::<ShopMonth>(), |panel| {
         prop_assert!(
             panel
@@ -407,8 +407,52 @@ fn failing_panels_shrink_to_the_fewest_entities() {
     match result {
         Err(TestError::Fail(_, panel)) => {
             assert_eq!(panel.entities(), 8, "{panel:?}");
-            assert!(panel.segment_counts.iter().all(|(_, c)| *c >= 3));
+            assert!(panel.segment_counts.iter().all(|(_, c)| *c >= 1));
             assert_eq!(panel.rows.len(), 8 * 6);
+        }
+        other => panic!("expected a shrunk failure, got {other:?}"),
+    }
+}
+
+/// `panels_with` bounds counts, periods and seeds; a failure shrinks counts
+/// and periods to the smallest failing panel and keeps its seed.
+#[test]
+fn bounded_panels_shrink_counts_and_periods_but_not_the_seed() {
+    use plotsim::proptest::{PanelOptions, panels_with};
+    use proptest::test_runner::{
+        Config as RunnerConfig, RngAlgorithm, TestError, TestRng, TestRunner,
+    };
+    let config = RunnerConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    };
+    let options = PanelOptions {
+        counts: Some(1..=5),
+        periods: Some(2..=6),
+        seeds: Some(100..=199),
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let first_seed = std::cell::Cell::new(None);
+    // Fails once a panel has 3 or more periods and 3 or more entities.
+    let result = runner.run(&panels_with::<ShopMonth>(options), |panel| {
+        assert!((100..=199).contains(&panel.seed) && (2..=6).contains(&panel.periods));
+        assert_eq!(
+            panel.rows.len() as u64,
+            panel.entities() * u64::from(panel.periods)
+        );
+        let fails = panel.periods >= 3 && panel.entities() >= 3;
+        if fails && first_seed.get().is_none() {
+            first_seed.set(Some(panel.seed));
+        }
+        prop_assert!(!fails);
+        Ok(())
+    });
+    match result {
+        Err(TestError::Fail(_, panel)) => {
+            assert_eq!((panel.entities(), panel.periods), (3, 3), "{panel:?}");
+            assert_eq!(Some(panel.seed), first_seed.get(), "the seed does not shrink");
         }
         other => panic!("expected a shrunk failure, got {other:?}"),
     }
