@@ -452,7 +452,11 @@ fn bounded_panels_shrink_counts_and_periods_but_not_the_seed() {
     match result {
         Err(TestError::Fail(_, panel)) => {
             assert_eq!((panel.entities(), panel.periods), (3, 3), "{panel:?}");
-            assert_eq!(Some(panel.seed), first_seed.get(), "the seed does not shrink");
+            assert_eq!(
+                Some(panel.seed),
+                first_seed.get(),
+                "the seed does not shrink"
+            );
         }
         other => panic!("expected a shrunk failure, got {other:?}"),
     }
