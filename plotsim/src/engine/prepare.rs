@@ -247,7 +247,7 @@ const PILOT_SEED: u64 = 0x5EED_CA1B_0000_0001;
 /// Runs the once-per-run set-up for `plan` with the run seed.
 ///
 /// The copula calibration depends on the plan only (its pilot draws from
-/// [`PILOT_SEED`]), so the last few calibrations are kept per process: a
+/// a fixed pilot seed), so the last few calibrations are kept per process: a
 /// fixture generated again with the same config, whatever the seed (every
 /// test of a suite calling `T::generate(seed)`, a loop over seeds), skips the
 /// pilot and gets the values a fresh process would.
