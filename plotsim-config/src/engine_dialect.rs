@@ -494,15 +494,12 @@ impl EngineConfig {
             .enumerate()
             .filter_map(|(i, x)| map_metric(&mut m, i, x))
             .collect();
-        let archetypes: HashMap<&str, (usize, &EArchetype)> = self
+        let archetypes: HashMap<&str, Archetype> = self
             .archetypes
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.name.as_str(), (i, a)))
+            .map(|(i, a)| (a.name.as_str(), check_archetype(&mut m, i, a)))
             .collect();
-        for (i, a) in self.archetypes.iter().enumerate() {
-            check_archetype(&mut m, i, a);
-        }
         let mut segments: Vec<Segment> = self
             .entities
             .iter()
@@ -717,8 +714,19 @@ fn map_metric(m: &mut Mapper, i: usize, x: &EMetric) -> Option<Metric> {
 
 /// Checks an archetype's curve segments: 1-10, contiguous from 0 to 1 once
 /// sorted by start, known curves and parameters.
-fn check_archetype(m: &mut Mapper, i: usize, a: &EArchetype) {
+/// An archetype checked once: its label and its curves in `start_pct`
+/// order as (`end_pct`, DSL curve call).
+struct Archetype {
+    label: Option<String>,
+    curves: Vec<(f64, String)>,
+}
+
+fn check_archetype(m: &mut Mapper, i: usize, a: &EArchetype) -> Archetype {
     let at = |k: &str| p(&format!("archetypes[{i}].{k}"));
+    let mut checked = Archetype {
+        label: a.label.clone(),
+        curves: Vec::new(),
+    };
     if let Some(metric) = a.metric_overrides.keys().next() {
         m.refuse(
             at(&format!("metric_overrides.{metric}")),
@@ -733,7 +741,7 @@ fn check_archetype(m: &mut Mapper, i: usize, a: &EArchetype) {
                 a.curve_segments.len()
             ),
         );
-        return;
+        return checked;
     }
     let mut order: Vec<usize> = (0..a.curve_segments.len()).collect();
     order.sort_by(|&x, &y| {
@@ -772,10 +780,12 @@ fn check_archetype(m: &mut Mapper, i: usize, a: &EArchetype) {
                 ),
             );
         }
-        if let Err((path, message)) = curve_call(s, j) {
-            m.refuse(at(&path), message);
+        match curve_call(s, j) {
+            Ok(call) => checked.curves.push((s.end_pct, call.to_dsl())),
+            Err((path, message)) => m.refuse(at(&path), message),
         }
     }
+    checked
 }
 
 /// The segment's curve as a DSL curve call; on error the path below the
@@ -831,30 +841,28 @@ fn curve_call(s: &ECurveSegment, j: usize) -> Result<CurveCall, (String, String)
 /// The archetype DSL of one entity: the archetype's curve calls with the
 /// segment boundaries of its active window turned into transition periods.
 fn archetype_dsl(
-    a: &EArchetype,
+    segs: &[(f64, String)],
     n_periods: u32,
     start_period: u32,
     inflection: Option<u32>,
 ) -> Option<String> {
-    let mut segs: Vec<&ECurveSegment> = a.curve_segments.iter().collect();
-    segs.sort_by(|x, y| x.start_pct.total_cmp(&y.start_pct));
     let n = i64::from(n_periods);
     let m = (n - i64::from(start_period)).max(1);
     // The engine's shift: the first boundary lands on the inflection period.
     let shift = match (inflection, segs.first()) {
-        (Some(k), Some(first)) if segs.len() > 1 => f64::from(k) / m as f64 - first.end_pct,
+        (Some(k), Some((first_end, _))) if segs.len() > 1 => f64::from(k) / m as f64 - first_end,
         _ => 0.0,
     };
     let mut bounds = vec![0i64];
-    for s in &segs[..segs.len() - 1] {
-        let x = (s.end_pct + shift).clamp(0.0, 1.0);
+    for (end, _) in &segs[..segs.len().checked_sub(1)?] {
+        let x = (end + shift).clamp(0.0, 1.0);
         let b = ((x * m as f64 + 1e-9).floor() as i64).clamp(*bounds.last()?, m);
         bounds.push(b);
     }
     bounds.push(m);
     let mut calls = Vec::new();
     let mut transitions = Vec::new();
-    for (j, s) in segs.iter().enumerate() {
+    for (j, (_, call)) in segs.iter().enumerate() {
         if bounds[j + 1] <= bounds[j] {
             continue;
         }
@@ -864,7 +872,7 @@ fn archetype_dsl(
             let b = bounds[j];
             transitions.push((b * n + m - 1) / m);
         }
-        calls.push(curve_call(s, j).ok()?.to_dsl());
+        calls.push(call.as_str());
     }
     let mut dsl = calls.join(" > ");
     for t in transitions {
@@ -877,7 +885,7 @@ fn map_entity(
     m: &mut Mapper,
     i: usize,
     e: &EEntity,
-    archetypes: &HashMap<&str, (usize, &EArchetype)>,
+    archetypes: &HashMap<&str, Archetype>,
     n_periods: Option<u32>,
 ) -> Option<Segment> {
     let at = |k: &str| p(&format!("entities[{i}].{k}"));
@@ -900,7 +908,7 @@ fn map_entity(
             "cross_dim_fks are not read from the engine dialect (reference keys are drawn per entity)",
         );
     }
-    let Some((_, archetype)) = archetypes.get(e.archetype.as_str()) else {
+    let Some(archetype) = archetypes.get(e.archetype.as_str()) else {
         let names: Vec<&str> = archetypes.keys().copied().collect();
         let hint = crate::words::suggest(&e.archetype, names.iter().copied())
             .map(|w| format!(" (did you mean `{w}`?)"))
@@ -921,7 +929,7 @@ fn map_entity(
     // Without a parsable window the transitions cannot be placed; validation
     // reports the window.
     let dsl = archetype_dsl(
-        archetype,
+        &archetype.curves,
         n_periods.unwrap_or(1),
         e.start_period,
         inflection,

@@ -2,6 +2,8 @@
 //! co-moments (Chan et al.'s merge) and cell counters. Serialisable, so a
 //! shard's partial state can be written and merged later.
 
+use plotsim_config::CorrelationTarget;
+
 /// Pooled co-moments of two series; mergeable (Chan et al.).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CoMoment {
@@ -136,11 +138,11 @@ impl PairMoments {
         self.differences.defined_correlation()
     }
 
-    /// The correlation of `kind`.
-    pub fn get(&self, kind: CorrelationKind) -> Option<f64> {
-        match kind {
-            CorrelationKind::Pooled => self.pooled(),
-            CorrelationKind::WithinEntity => self.within_entity(),
+    /// The correlation a declared coefficient of `target` aims at.
+    pub fn get(&self, target: CorrelationTarget) -> Option<f64> {
+        match target {
+            CorrelationTarget::Pooled => self.pooled(),
+            CorrelationTarget::WithinEntity => self.within_entity(),
         }
     }
 
@@ -148,15 +150,6 @@ impl PairMoments {
     pub fn n(&self) -> f64 {
         self.pooled.n
     }
-}
-
-/// What a declared coefficient targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CorrelationKind {
-    /// Pooled entity-period Pearson correlation.
-    Pooled,
-    /// Within-entity (demeaned) correlation.
-    WithinEntity,
 }
 
 #[cfg(test)]

@@ -106,6 +106,7 @@ fn baseline_of(s: &plotsim_config::plan::SegmentPlan, metric: usize) -> Option<B
 impl EngineCtx {
     /// Resolves a plan for generation with a run seed.
     pub fn new(plan: &Plan, seed: u64) -> Self {
+        let truncate = plan.settings.realism.range == plotsim_config::RangeHandling::Truncate;
         let metrics = plan
             .metrics
             .iter()
@@ -141,7 +142,7 @@ impl EngineCtx {
                     .iter()
                     .enumerate()
                     .map(|(i, m)| {
-                        plan.settings.realism.range == plotsim_config::RangeHandling::Truncate
+                        truncate
                             && m.range.is_some()
                             && baseline_of(s, i).is_some()
                             && matches!(
@@ -174,7 +175,7 @@ impl EngineCtx {
             seasonal: plan.seasonality.factors.clone(),
             noise: plan.settings.noise.clone(),
             variation: plan.variation,
-            truncate: plan.settings.realism.range == plotsim_config::RangeHandling::Truncate,
+            truncate,
         }
     }
 

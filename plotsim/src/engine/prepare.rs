@@ -19,7 +19,8 @@ use plotsim_config::Plan;
 use super::correlation::{Limits, Lower, assemble, cholesky, nearest_correlation, sign_interval};
 use super::entities::Entities;
 use super::panel::{EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
-pub use crate::stats::{CoMoment, CorrelationKind, PairMoments};
+pub use crate::stats::{CoMoment, PairMoments};
+use plotsim_config::CorrelationTarget;
 
 /// Pilot size: enough entity-periods for a correlation standard error of
 /// about 0.005, or every entity of a smaller run.
@@ -61,7 +62,7 @@ pub struct PairRecord {
     /// kind the pair targets).
     pub pilot_realized: f64,
     /// What the coefficient targets.
-    pub target: CorrelationKind,
+    pub target: CorrelationTarget,
     /// Whether no valid copula reaches the request (the closest was used).
     pub infeasible: bool,
     /// The lowest and highest pilot correlations calibration observed with
@@ -96,7 +97,7 @@ pub(crate) struct Slot {
     pub(crate) periods: Vec<bool>,
     pub(crate) pairs: Vec<(usize, usize, f64)>,
     /// What each declared pair's coefficient targets.
-    pub(crate) kinds: Vec<CorrelationKind>,
+    pub(crate) kinds: Vec<CorrelationTarget>,
 }
 
 /// The once-per-run state shared by every batch.
@@ -129,13 +130,7 @@ fn slots(plan: &Plan) -> Vec<Slot> {
     let n = plan.window.n_periods as usize;
     let base = |p: &plotsim_config::plan::CorrelationPair| (p.a, p.b, p.coefficient);
     let kinds = |pairs: &[plotsim_config::plan::CorrelationPair]| {
-        pairs
-            .iter()
-            .map(|p| match p.target {
-                plotsim_config::CorrelationTarget::Pooled => CorrelationKind::Pooled,
-                plotsim_config::CorrelationTarget::WithinEntity => CorrelationKind::WithinEntity,
-            })
-            .collect::<Vec<_>>()
+        pairs.iter().map(|p| p.target).collect::<Vec<_>>()
     };
     let mut slots = vec![Slot {
         periods: vec![true; n],

@@ -102,8 +102,8 @@ pub(crate) fn run_warnings(plan: &Plan, prepared: &Prepared) -> Vec<String> {
             "the shared trajectory and the marginals do not allow more"
         };
         let kind = match p.target {
-            crate::stats::CorrelationKind::Pooled => "",
-            crate::stats::CorrelationKind::WithinEntity => " (within-entity)",
+            plotsim_config::CorrelationTarget::Pooled => "",
+            plotsim_config::CorrelationTarget::WithinEntity => " (within-entity)",
         };
         w.push(format!(
             "connection {} ~ {}{phase}: requested {}{kind}, reached about {:.2} (pilot range {:.2} to {:.2}); {why} (manifest: correlation_compensations)",

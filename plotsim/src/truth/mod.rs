@@ -292,11 +292,7 @@ pub(crate) fn manifest_fixed(
             user_target: p.requested,
             copula_target: round6(p.calibrated),
             pilot_realized: round6(p.pilot_realized),
-            target: match p.target {
-                crate::stats::CorrelationKind::Pooled => "pooled",
-                crate::stats::CorrelationKind::WithinEntity => "within_entity",
-            }
-            .to_owned(),
+            target: p.target.to_string(),
             infeasible: p.infeasible,
             reachable: p
                 .infeasible
