@@ -89,28 +89,10 @@ impl PairMoments {
     /// `None` marks a period where either value is missing (a gap, which
     /// also breaks the chain of differences).
     pub fn of_entity(cells: impl Iterator<Item = Option<(f64, f64)>>) -> Self {
-        let mut e = CoMoment::default();
-        let mut d = CoMoment::default();
-        let mut prev: Option<(f64, f64)> = None;
-        for c in cells {
-            match c {
-                Some((x, y)) => {
-                    e.add(x, y);
-                    if let Some((px, py)) = prev {
-                        d.add(x - px, y - py);
-                    }
-                    prev = Some((x, y));
-                }
-                None => prev = None,
-            }
-        }
-        PairMoments {
-            pooled: e,
-            within_m2a: e.m2a,
-            within_m2b: e.m2b,
-            within_cab: e.cab,
-            differences: d,
-        }
+        let (a, b): (Vec<f64>, Vec<f64>) = cells.map(|c| c.unwrap_or((f64::NAN, f64::NAN))).unzip();
+        let n = a.len();
+        let values = [a, b].concat();
+        EntitySeries::new(&values, n, None).pair(0, 1)
     }
 
     /// Merges the moments of other entities into these.
@@ -149,6 +131,124 @@ impl PairMoments {
     /// Observations of `kind` (entity-periods).
     pub fn n(&self) -> f64 {
         self.pooled.n
+    }
+}
+
+/// One entity's metric series, made ready for [`PairMoments`] of any pair:
+/// per metric, each value shifted by the metric's first present value (so
+/// plain sums stay exact enough: values inside one entity are close to each
+/// other) with `0` where it is missing, and its presence as `1.0`/`0.0`.
+/// Every pair is then one branch-free pass of sums over the periods.
+#[derive(Debug, Clone)]
+pub struct EntitySeries {
+    n: usize,
+    shifted: Vec<f64>,
+    present: Vec<f64>,
+    origin: Vec<f64>,
+}
+
+impl EntitySeries {
+    /// The series of `values` (metric-major: metric `m`'s period `t` at
+    /// `m * n + t`, NaN where missing), keeping only the periods where
+    /// `periods` is set (`None`: all; a period left out breaks the chain of
+    /// differences like a missing value).
+    pub fn new(values: &[f64], n: usize, periods: Option<&[bool]>) -> Self {
+        let m = values.len().checked_div(n).unwrap_or(0);
+        let mut shifted = vec![0.0; m * n];
+        let mut present = vec![0.0; m * n];
+        let mut origin = vec![0.0; m];
+        for k in 0..m {
+            let row = &values[k * n..(k + 1) * n];
+            let keep = |t: usize, v: f64| !v.is_nan() && periods.is_none_or(|p| p[t]);
+            let o = row
+                .iter()
+                .enumerate()
+                .find(|&(t, &v)| keep(t, v))
+                .map_or(0.0, |(_, &v)| v);
+            origin[k] = o;
+            for (t, &v) in row.iter().enumerate() {
+                if keep(t, v) {
+                    shifted[k * n + t] = v - o;
+                    present[k * n + t] = 1.0;
+                }
+            }
+        }
+        EntitySeries {
+            n,
+            shifted,
+            present,
+            origin,
+        }
+    }
+
+    /// The moments of metrics `a` and `b` over the entity's periods.
+    pub fn pair(&self, a: usize, b: usize) -> PairMoments {
+        let n = self.n;
+        let (xa, pa) = (&self.shifted[a * n..][..n], &self.present[a * n..][..n]);
+        let (xb, pb) = (&self.shifted[b * n..][..n], &self.present[b * n..][..n]);
+        let mut level = Sums::default();
+        let mut diff = Sums::default();
+        let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+        for t in 0..n {
+            // Missing values are 0 and their presence 0, so each product
+            // is the value where both are present and 0 elsewhere.
+            let w = pa[t] * pb[t];
+            let x = xa[t] * pb[t];
+            let y = xb[t] * pa[t];
+            level.add(w, x, y);
+            let wd = w * pw;
+            diff.add(wd, (x - px) * wd, (y - py) * wd);
+            (px, py, pw) = (x, y, w);
+        }
+        let pooled = level.moments(self.origin[a], self.origin[b]);
+        PairMoments {
+            pooled,
+            within_m2a: pooled.m2a,
+            within_m2b: pooled.m2b,
+            within_cab: pooled.cab,
+            differences: diff.moments(0.0, 0.0),
+        }
+    }
+}
+
+/// Plain sums of weighted pairs (weights 0 or 1), turned into co-moments at
+/// the end.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sums {
+    n: f64,
+    x: f64,
+    y: f64,
+    xx: f64,
+    yy: f64,
+    xy: f64,
+}
+
+impl Sums {
+    #[inline(always)]
+    fn add(&mut self, w: f64, x: f64, y: f64) {
+        self.n += w;
+        self.x += x;
+        self.y += y;
+        self.xx += x * x;
+        self.yy += y * y;
+        self.xy += x * y;
+    }
+
+    /// The co-moments of the pairs, whose values were shifted by
+    /// `(origin_a, origin_b)`.
+    fn moments(&self, origin_a: f64, origin_b: f64) -> CoMoment {
+        if self.n == 0.0 {
+            return CoMoment::default();
+        }
+        let (ma, mb) = (self.x / self.n, self.y / self.n);
+        CoMoment {
+            n: self.n,
+            mean_a: origin_a + ma,
+            mean_b: origin_b + mb,
+            m2a: (self.xx - self.x * ma).max(0.0),
+            m2b: (self.yy - self.y * mb).max(0.0),
+            cab: self.xy - self.x * mb,
+        }
     }
 }
 

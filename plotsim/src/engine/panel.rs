@@ -489,6 +489,7 @@ fn add_noise<S: Source>(
     noise: &NoisePlan,
     sigma: f64,
     s: &mut S,
+    drawn_normal: Option<f64>,
     v: f64,
     position: f64,
     inside: Option<(f64, f64)>,
@@ -503,7 +504,7 @@ fn add_noise<S: Source>(
             sigma * v.abs()
         };
         let e = match noise.family {
-            NoiseDistribution::Gaussian => s.normal(),
+            NoiseDistribution::Gaussian => drawn_normal.unwrap_or_else(|| s.normal()),
             NoiseDistribution::StudentT { degrees_of_freedom } => {
                 dist::student_t(s, degrees_of_freedom)
             }
@@ -608,9 +609,19 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     let mut values = vec![f64::NAN; m_count * n];
     let mut z = vec![0.0; m_count];
     let mut y = vec![0.0; m_count];
+    // Each metric's stream gives the cell's copula score and then, with
+    // gaussian noise, its noise draw: both are drawn for every metric at the
+    // start of the period, in one batch.
+    let per = if sigma > 0.0 && ctx.noise.family == NoiseDistribution::Gaussian {
+        2
+    } else {
+        1
+    };
+    let mut drawn_normals = vec![0.0; m_count * per];
     for t in entity.start_period as usize..n {
-        for (zi, s) in z.iter_mut().zip(streams.iter_mut()) {
-            *zi = s.normal();
+        S::normals(streams, per, &mut drawn_normals);
+        for (zi, d) in z.iter_mut().zip(drawn_normals.chunks(per)) {
+            *zi = d[0];
         }
         match factors
             .slot_of_period
@@ -664,8 +675,15 @@ fn generate_entity_from<O: CellObserver, S: Source>(
             if let Some((lo, hi)) = inside {
                 drawn = tail_inside(drawn, y[m], lo, hi);
             }
-            let (mut v, outlier) =
-                add_noise(&ctx.noise, sigma, &mut streams[m], drawn, x[t], inside);
+            let (mut v, outlier) = add_noise(
+                &ctx.noise,
+                sigma,
+                &mut streams[m],
+                drawn_normals.get(m * per + 1).filter(|_| per == 2).copied(),
+                drawn,
+                x[t],
+                inside,
+            );
             let noised = v;
             let mut clamped = 0;
             if !v.is_nan() {

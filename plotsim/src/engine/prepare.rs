@@ -19,7 +19,7 @@ use plotsim_config::Plan;
 use super::correlation::{Limits, Lower, assemble, cholesky, nearest_correlation, sign_interval};
 use super::entities::Entities;
 use super::panel::{EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
-pub use crate::stats::{CoMoment, PairMoments};
+pub use crate::stats::{CoMoment, EntitySeries, PairMoments};
 use plotsim_config::CorrelationTarget;
 
 /// Pilot size: enough entity-periods for a correlation standard error of
@@ -222,17 +222,8 @@ pub(crate) fn pair_moments(
     periods: &[bool],
     pairs: impl Iterator<Item = (usize, usize)>,
 ) -> Vec<PairMoments> {
-    let n = panel.positions.len();
-    pairs
-        .map(|(a, b)| {
-            PairMoments::of_entity((0..n).map(|t| {
-                if !periods[t] {
-                    return None;
-                }
-                Some((panel.value(a, t)?, panel.value(b, t)?))
-            }))
-        })
-        .collect()
+    let series = EntitySeries::new(&panel.values, panel.positions.len(), Some(periods));
+    pairs.map(|(a, b)| series.pair(a, b)).collect()
 }
 
 /// The seed of the calibration pilot's own draws and entities: calibration

@@ -72,6 +72,20 @@ pub trait Source {
     fn uniform(&mut self) -> f64;
     /// A standard normal draw.
     fn normal(&mut self) -> f64;
+
+    /// The next `per` standard normal draws of each of `sources` in turn
+    /// (source `k`'s `j`-th into `out[k * per + j]`): exactly what calling
+    /// [`Source::normal`] that often would give, in one batch.
+    fn normals(sources: &mut [Self], per: usize, out: &mut [f64])
+    where
+        Self: Sized,
+    {
+        for (s, o) in sources.iter_mut().zip(out.chunks_mut(per)) {
+            for v in o {
+                *v = s.normal();
+            }
+        }
+    }
 }
 
 impl Source for Stream {
@@ -82,6 +96,15 @@ impl Source for Stream {
     #[inline]
     fn normal(&mut self) -> f64 {
         Stream::normal(self)
+    }
+
+    fn normals(sources: &mut [Self], per: usize, out: &mut [f64]) {
+        for (s, o) in sources.iter_mut().zip(out.chunks_mut(per)) {
+            for v in o {
+                *v = s.uniform();
+            }
+        }
+        super::distribution::normal::quantile_in_place(out);
     }
 }
 

@@ -24,6 +24,29 @@ pub fn quantile(p: f64) -> f64 {
     if q < 0.0 { -v } else { v }
 }
 
+/// [`quantile`] of every probability in `p`, in place, with bit-identical
+/// results: the central branch (about 85 % of draws) is evaluated for every
+/// lane without branches, so the lanes pipeline (and vectorise), and the
+/// lanes in the tails are then recomputed one by one.
+pub fn quantile_in_place(p: &mut [f64]) {
+    const LANES: usize = 16;
+    for chunk in p.chunks_mut(LANES) {
+        let mut z = [0.0; LANES];
+        for (zi, &pi) in z.iter_mut().zip(chunk.iter()) {
+            let q = pi - 0.5;
+            let r = 0.180625 - q * q;
+            *zi = q * central(r);
+        }
+        for (pi, zi) in chunk.iter_mut().zip(z) {
+            *pi = if (*pi - 0.5).abs() <= 0.425 {
+                zi
+            } else {
+                quantile(*pi)
+            };
+        }
+    }
+}
+
 /// Φ⁻¹ from the smaller of p and 1 - p given separately, so that upper-tail
 /// probabilities below 1e-16 keep their precision. `lower` tells which tail
 /// `p_small` belongs to.
@@ -50,6 +73,7 @@ pub fn quantile_tail(p_small: f64, lower: bool) -> f64 {
 }
 
 /// Horner evaluation of Σ c[i]·r^i.
+#[inline(always)]
 fn poly(r: f64, c: &[f64; 8]) -> f64 {
     c.iter().rev().fold(0.0, |acc, &k| acc * r + k)
 }
@@ -115,6 +139,7 @@ const F: [f64; 8] = [
     2.044_263_103_389_939_7e-15,
 ];
 
+#[inline(always)]
 fn central(r: f64) -> f64 {
     poly(r, &A) / poly(r, &B)
 }

@@ -26,14 +26,22 @@ fn field(out: &mut Vec<u8>, s: &str) {
 /// too large for exact integer arithmetic, it falls back to `format!`.
 pub fn fmt4(out: &mut Vec<u8>, x: f64) {
     let y = x * 1e4;
-    let fr = y.abs().fract();
-    // |y| < 2^52 keeps every integer exact; the tie window covers the ulp of y.
-    let near_tie = (fr - 0.5).abs() <= 4.0 * f64::EPSILON * y.abs().max(1.0);
-    if !x.is_finite() || y.abs() >= 4.0e15 || near_tie {
+    let a = y.abs();
+    if !x.is_finite() || a >= 4.0e15 {
         out.extend_from_slice(format!("{x:.4}").as_bytes());
         return;
     }
-    let r = y.abs().round() as u64;
+    // |y| < 2^52 keeps every integer exact, so the integer part and the
+    // fraction come from one conversion (no call to `trunc`/`round`, which
+    // baseline x86-64 has no instruction for).
+    let whole = a as u64;
+    let fr = a - whole as f64;
+    // The tie window covers the ulp of y.
+    if (fr - 0.5).abs() <= 4.0 * f64::EPSILON * a.max(1.0) {
+        out.extend_from_slice(format!("{x:.4}").as_bytes());
+        return;
+    }
+    let r = whole + u64::from(fr > 0.5);
     if x.is_sign_negative() {
         out.push(b'-');
     }
