@@ -6,15 +6,20 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
+use indexmap::IndexMap;
 use plotsim_config::{
-    Config, Connection, ConnectionPair, Granularity, Metric, MetricType, Polarity, SeasonalEffect,
-    Segment, ValidationError, Window,
+    Arrival, AttributeValues, BaselineLevel, Config, Connection, ConnectionPair, CorrelationTarget,
+    Granularity, Lifecycle, Metric, MetricType, Polarity, Realism, SeasonalEffect, Segment,
+    Treatment, ValidationError, Variation, Window,
 };
 
 use crate::ast::Container;
-use crate::attr::{MetricAttr, Role, Sp};
+use crate::attr::{Block, MetricAttr, Role, Sp};
 use crate::ctxt::Ctxt;
-use crate::symbol::{UNIT, WINDOW};
+use crate::symbol::{
+    ARRIVAL, ATTRIBUTES, BASELINE, CORRELATION_TARGET, LIFECYCLE, REALISM, TREATMENT, UNIT,
+    VARIATION, WINDOW,
+};
 
 /// Where each part of the config was written.
 struct Spans {
@@ -33,6 +38,16 @@ impl Spans {
         }
     }
 
+    /// Records block `b` at `path` (the config path of the block itself)
+    /// with every entry inside it.
+    fn add_block(&mut self, path: &str, b: &Block) {
+        self.add(path, &b.tokens);
+        for (rel, t) in &b.spans {
+            let sep = if rel.starts_with('[') { "" } else { "." };
+            self.add(format!("{path}{sep}{rel}"), t);
+        }
+    }
+
     /// The tokens of the longest recorded prefix of `path`.
     fn find(&self, path: &str) -> &TokenStream {
         self.entries
@@ -44,7 +59,7 @@ impl Spans {
 }
 
 /// Whether `prefix` is `path` or an ancestor of it (`metrics[1]` of `metrics[1].range`).
-fn is_prefix(prefix: &str, path: &str) -> bool {
+pub(crate) fn is_prefix(prefix: &str, path: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
@@ -230,7 +245,7 @@ fn build(cx: &Ctxt, c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<S
     spans.add("connections", &c.ident.to_token_stream());
     spans.add("seasonality", &c.ident.to_token_stream());
     let metrics = metrics(c, spans, suppressed);
-    let segments = segments(c, spans, suppressed);
+    let segments = segments(cx, c, spans, suppressed);
     let connections = connections(c, spans, suppressed);
     let seasonality = seasonality(c, spans, suppressed);
     let mut config = Config::builder()
@@ -255,6 +270,22 @@ fn build(cx: &Ctxt, c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<S
     if let Some(seed) = &a.seed {
         spans.add("seed", &seed.tokens);
         config.seed = Some(seed.value);
+    }
+    for b in &a.blocks {
+        let path = b.key.0;
+        spans.add_block(path, b);
+        let ok = match b.key {
+            LIFECYCLE => b.typed::<Lifecycle>(cx).map(|v| config.lifecycle = Some(v)),
+            VARIATION => b.typed::<Variation>(cx).map(|v| config.variation = Some(v)),
+            REALISM => b.typed::<Realism>(cx).map(|v| config.realism = v),
+            CORRELATION_TARGET => b
+                .typed::<CorrelationTarget>(cx)
+                .map(|v| config.correlation_target = v),
+            _ => None,
+        };
+        if ok.is_none() {
+            suppressed.push(path.into());
+        }
     }
     config
 }
@@ -327,7 +358,12 @@ fn metric(name: String, m: &MetricAttr) -> Metric {
     }
 }
 
-fn segments(c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) -> Vec<Segment> {
+fn segments(
+    cx: &Ctxt,
+    c: &Container<'_>,
+    spans: &mut Spans,
+    suppressed: &mut Vec<String>,
+) -> Vec<Segment> {
     c.attrs
         .segments
         .iter()
@@ -344,7 +380,7 @@ fn segments(c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) 
                 s.seasonal_sensitivity.as_ref(),
             );
             if s.broken {
-                suppressed.push(p);
+                suppressed.push(p.clone());
             }
             let mut seg = Segment::builder()
                 .name(
@@ -357,6 +393,24 @@ fn segments(c: &Container<'_>, spans: &mut Spans, suppressed: &mut Vec<String>) 
                 .seasonal_sensitivity(s.seasonal_sensitivity.as_ref().map_or(1.0, |x| x.value))
                 .build();
             seg.label = s.label.as_ref().map(|l| l.value.clone());
+            for b in &s.blocks {
+                let path = format!("{p}.{}", b.key);
+                spans.add_block(&path, b);
+                let ok = match b.key {
+                    BASELINE => b
+                        .typed::<IndexMap<String, BaselineLevel>>(cx)
+                        .map(|v| seg.baseline = v),
+                    ARRIVAL => b.typed::<Arrival>(cx).map(|v| seg.arrival = Some(v)),
+                    TREATMENT => b.typed::<Treatment>(cx).map(|v| seg.treatment = Some(v)),
+                    ATTRIBUTES => b
+                        .typed::<IndexMap<String, AttributeValues>>(cx)
+                        .map(|v| seg.attributes = v),
+                    _ => None,
+                };
+                if ok.is_none() {
+                    suppressed.push(path);
+                }
+            }
             seg
         })
         .collect()

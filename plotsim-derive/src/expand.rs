@@ -319,6 +319,18 @@ fn config_tokens(config: &Config) -> TokenStream {
     let family = variant(&n.noise_family);
     let dof = opt(n.degrees_of_freedom, f64_tokens);
     let seed = config.seed.map(|s| quote!(.seed(#s)));
+    let lifecycle = config
+        .lifecycle
+        .as_ref()
+        .map(|l| setter("lifecycle", &from_json(l)));
+    let variation = config
+        .variation
+        .as_ref()
+        .map(|v| setter("variation", &from_json(v)));
+    let realism =
+        (!config.realism.is_default()).then(|| setter("realism", &from_json(&config.realism)));
+    let target = (config.correlation_target != Default::default())
+        .then(|| setter("correlation_target", &from_json(&config.correlation_target)));
     quote! {
         __plotsim::Config::builder()
             .about(#about)
@@ -341,8 +353,26 @@ fn config_tokens(config: &Config) -> TokenStream {
                 degrees_of_freedom: #dof,
             })
             #seed
+            #lifecycle
+            #variation
+            #realism
+            #target
             .build()
     }
+}
+
+/// Code that reads `value` back from the JSON of its serde impl: the blocks
+/// the derive reads through the model's serde impls (arrival, lifecycle,
+/// ...) are rebuilt the same way, from what was checked at compile time.
+fn from_json<T: serde::Serialize>(value: &T) -> TokenStream {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    quote!(__plotsim::__private::from_json(#json))
+}
+
+/// `.name(value)` on a builder.
+fn setter(name: &str, value: &TokenStream) -> TokenStream {
+    let name = Ident::new(name, proc_macro2::Span::call_site());
+    quote!(.#name(#value))
 }
 
 fn metric_tokens(m: &Metric) -> TokenStream {
@@ -394,6 +424,14 @@ fn segment_tokens(s: &Segment) -> TokenStream {
     let archetype = &s.archetype;
     let sensitivity = f64_tokens(s.seasonal_sensitivity);
     let label = s.label.as_ref().map(|l| quote!(.label(#l)));
+    let baseline = (!s.baseline.is_empty()).then(|| setter("baseline", &from_json(&s.baseline)));
+    let attributes =
+        (!s.attributes.is_empty()).then(|| setter("attributes", &from_json(&s.attributes)));
+    let arrival = s.arrival.as_ref().map(|a| setter("arrival", &from_json(a)));
+    let treatment = s
+        .treatment
+        .as_ref()
+        .map(|t| setter("treatment", &from_json(t)));
     quote! {
         __plotsim::__private::Segment::builder()
             .name(#name)
@@ -401,6 +439,10 @@ fn segment_tokens(s: &Segment) -> TokenStream {
             .archetype(#archetype)
             #label
             .seasonal_sensitivity(#sensitivity)
+            #baseline
+            #attributes
+            #arrival
+            #treatment
             .build()
     }
 }

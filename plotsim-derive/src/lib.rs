@@ -27,7 +27,9 @@ use syn::{DeriveInput, parse_macro_input};
     attributes(
         plotsim,
         segment,
+        segments,
         connection,
+        connections,
         seasonality,
         entity,
         period,

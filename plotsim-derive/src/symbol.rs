@@ -22,6 +22,8 @@ impl PartialEq<Symbol> for syn::Ident {
 // Struct attributes.
 pub(crate) const PLOTSIM: Symbol = Symbol("plotsim");
 pub(crate) const SEGMENT: Symbol = Symbol("segment");
+pub(crate) const SEGMENTS: Symbol = Symbol("segments");
+pub(crate) const CONNECTIONS: Symbol = Symbol("connections");
 pub(crate) const CONNECTION: Symbol = Symbol("connection");
 pub(crate) const SEASONALITY: Symbol = Symbol("seasonality");
 // Field attributes.
@@ -37,6 +39,10 @@ pub(crate) const WINDOW: Symbol = Symbol("window");
 pub(crate) const SEED: Symbol = Symbol("seed");
 pub(crate) const NOISE: Symbol = Symbol("noise");
 pub(crate) const CRATE: Symbol = Symbol("crate");
+pub(crate) const LIFECYCLE: Symbol = Symbol("lifecycle");
+pub(crate) const VARIATION: Symbol = Symbol("variation");
+pub(crate) const REALISM: Symbol = Symbol("realism");
+pub(crate) const CORRELATION_TARGET: Symbol = Symbol("correlation_target");
 // `window(...)` keys.
 pub(crate) const START: Symbol = Symbol("start");
 pub(crate) const END: Symbol = Symbol("end");
@@ -54,6 +60,10 @@ pub(crate) const COUNT: Symbol = Symbol("count");
 pub(crate) const ARCHETYPE: Symbol = Symbol("archetype");
 pub(crate) const LABEL: Symbol = Symbol("label");
 pub(crate) const SEASONAL_SENSITIVITY: Symbol = Symbol("seasonal_sensitivity");
+pub(crate) const BASELINE: Symbol = Symbol("baseline");
+pub(crate) const ARRIVAL: Symbol = Symbol("arrival");
+pub(crate) const TREATMENT: Symbol = Symbol("treatment");
+pub(crate) const ATTRIBUTES: Symbol = Symbol("attributes");
 // `#[connection(...)]` keys.
 pub(crate) const METRIC_A: Symbol = Symbol("metric_a");
 pub(crate) const METRIC_B: Symbol = Symbol("metric_b");

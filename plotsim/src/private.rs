@@ -20,6 +20,22 @@ pub struct MetricField {
     pub kind: MetricType,
 }
 
+/// A config block (arrival, treatment, baseline, attributes, lifecycle,
+/// variation, realism, correlation target) from the JSON its serde impl
+/// wrote when the derive checked it at compile time.
+///
+/// # Panics
+/// Only if the JSON no longer reads, which would mean the derive and this
+/// crate disagree on the model (both are the same release).
+pub fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> T {
+    match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(e) => {
+            panic!("plotsim derive: a block checked at compile time does not read ({e}): {json}")
+        }
+    }
+}
+
 /// A distribution-parameter map from `(name, value)` pairs.
 pub fn params(pairs: &[(&str, f64)]) -> indexmap::IndexMap<String, f64> {
     pairs.iter().map(|&(k, v)| (k.to_owned(), v)).collect()

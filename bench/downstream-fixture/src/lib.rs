@@ -7,12 +7,16 @@
     window(start = "2023-01", end = "2024-12", every = "monthly"),
     seed = 11
 )]
-#[segment(name = "growing", count = 18, archetype = "growth")]
-#[segment(name = "steady", count = 14, archetype = "flat")]
-#[segment(name = "fading", count = 10, archetype = "flat > decline @ 12")]
-#[connection("revenue driven_by visits")]
-#[connection("conversion related visits")]
-#[connection("returns opposes conversion")]
+#[segments(
+    growing(count = 18, archetype = "growth"),
+    steady(count = 14, archetype = "flat"),
+    fading(count = 10, archetype = "flat > decline @ 12")
+)]
+#[connections(
+    "revenue driven_by visits",
+    "conversion related visits",
+    "returns opposes conversion"
+)]
 pub struct ShopMonth {
     /// The shop.
     #[entity]

@@ -7,11 +7,11 @@ fn main() {
     let rows = ShopMonth::generate(1);
     let first = t.elapsed();
     let t = Instant::now();
-    let n = 10;
-    for seed in 2..2 + n {
+    let n: u32 = 10;
+    for seed in 2..2 + u64::from(n) {
         assert_eq!(ShopMonth::generate(seed).len(), rows.len());
     }
-    let per = t.elapsed() / n as u32;
+    let per = t.elapsed() / n;
     println!(
         "generate: {} rows, first call {:.1} ms, then {:.1} ms per call",
         rows.len(),

@@ -1,10 +1,23 @@
 //! Struct attributes: `#[plotsim(...)]` (unit, window, seed, noise, about,
-//! crate), and the repeatable `#[segment]`, `#[connection]`,
-//! `#[seasonality]`.
+//! crate, lifecycle, variation, realism, correlation_target), the segment
+//! lists `#[segments(name(...), ...)]`, the connection lists
+//! `#[connections("...", ...)]`, and the repeatable `#[segment]`,
+//! `#[connection]`, `#[seasonality]`.
 
 use super::*;
 
-const PLOTSIM_KEYS: &[Symbol] = &[ABOUT, UNIT, WINDOW, SEED, NOISE, CRATE];
+const PLOTSIM_KEYS: &[Symbol] = &[
+    ABOUT,
+    UNIT,
+    WINDOW,
+    SEED,
+    NOISE,
+    CRATE,
+    LIFECYCLE,
+    VARIATION,
+    REALISM,
+    CORRELATION_TARGET,
+];
 const WINDOW_KEYS: &[Symbol] = &[START, END, EVERY];
 const NOISE_KEYS: &[Symbol] = &[
     GAUSSIAN_SIGMA,
@@ -14,7 +27,28 @@ const NOISE_KEYS: &[Symbol] = &[
     NOISE_FAMILY,
     DEGREES_OF_FREEDOM,
 ];
-const SEGMENT_KEYS: &[Symbol] = &[NAME, COUNT, ARCHETYPE, LABEL, SEASONAL_SENSITIVITY];
+const SEGMENT_KEYS: &[Symbol] = &[
+    NAME,
+    COUNT,
+    ARCHETYPE,
+    LABEL,
+    SEASONAL_SENSITIVITY,
+    BASELINE,
+    ARRIVAL,
+    TREATMENT,
+    ATTRIBUTES,
+];
+/// The keys of one entry of `#[segments(...)]` (its name is the entry's own).
+const LISTED_SEGMENT_KEYS: &[Symbol] = &[
+    COUNT,
+    ARCHETYPE,
+    LABEL,
+    SEASONAL_SENSITIVITY,
+    BASELINE,
+    ARRIVAL,
+    TREATMENT,
+    ATTRIBUTES,
+];
 const CONNECTION_KEYS: &[Symbol] = &[METRIC_A, METRIC_B, RELATIONSHIP, COEFFICIENT];
 const SEASONALITY_KEYS: &[Symbol] = &[MONTHS, STRENGTH];
 
@@ -36,8 +70,12 @@ impl ContainerAttrs {
                 }
             } else if *ident == SEGMENT {
                 out.segments.push(segment(cx, attr));
+            } else if *ident == SEGMENTS {
+                out.segments.extend(segment_list(cx, attr));
             } else if *ident == CONNECTION {
                 out.connections.push(connection(cx, attr));
+            } else if *ident == CONNECTIONS {
+                out.connections.extend(connection_list(cx, attr));
             } else if *ident == SEASONALITY {
                 out.seasonality.push(seasonality(cx, attr));
             } else if FIELD_ATTRS.iter().any(|s| ident == s) {
@@ -60,7 +98,17 @@ impl ContainerAttrs {
                 SEED => set(&mut self.seed, integer(cx, sym, item)),
                 CRATE => set(&mut self.krate, crate_path(cx, sym, item)),
                 WINDOW => set(&mut self.window, Some(window(cx, item))),
-                _ => set(&mut self.noise, Some(noise(cx, item))),
+                NOISE => set(&mut self.noise, Some(noise(cx, item))),
+                _ => {
+                    let dup = self.blocks.iter().any(|b| b.key == sym);
+                    if !dup {
+                        match Block::parse(cx, sym, item) {
+                            Some(b) => self.blocks.push(b),
+                            None => self.plotsim_broken = true,
+                        }
+                    }
+                    dup
+                }
             };
             if dup {
                 cx.error_spanned_by(
@@ -217,36 +265,132 @@ fn noise(cx: &Ctxt, item: &Item) -> NoiseAttr {
 }
 
 fn segment(cx: &Ctxt, attr: &syn::Attribute) -> SegmentAttr {
-    let mut s = SegmentAttr {
-        tokens: attr.to_token_stream(),
+    let tokens = attr.to_token_stream();
+    match items(cx, attr) {
+        Some(items) => segment_items(cx, tokens, None, &items),
+        None => broken_segment(tokens),
+    }
+}
+
+fn broken_segment(tokens: TokenStream) -> SegmentAttr {
+    SegmentAttr {
+        tokens,
         name: None,
         count: None,
         archetype: None,
         label: None,
         seasonal_sensitivity: None,
-        broken: false,
-    };
+        blocks: Vec::new(),
+        broken: true,
+    }
+}
+
+/// `#[segments(growing(count = 18, archetype = "growth"), steady(...))]`:
+/// one segment per entry, named by the entry's key. One attribute for all
+/// segments keeps every entry's path distinct (`segments(growing(count))`),
+/// which clippy's `duplicated_attributes` needs.
+fn segment_list(cx: &Ctxt, attr: &syn::Attribute) -> Vec<SegmentAttr> {
     let Some(items) = items(cx, attr) else {
-        s.broken = true;
-        return s;
+        return vec![broken_segment(attr.to_token_stream())];
     };
-    let keys = keyed(cx, "#[segment(...)]", &items, SEGMENT_KEYS);
+    items
+        .iter()
+        .filter_map(|item| match (&item.key, &item.kind) {
+            (Some(key), ItemKind::List(inner)) => {
+                let name = key.to_string();
+                let name = Sp {
+                    value: name.strip_prefix("r#").unwrap_or(&name).to_owned(),
+                    tokens: key.to_token_stream(),
+                };
+                Some(segment_items(cx, item.tokens.clone(), Some(name), inner))
+            }
+            _ => {
+                cx.error_spanned_by(
+                    &item.tokens,
+                    "`#[segments(...)]` lists segments as `name(count = 10, archetype = \"growth\", ...)`",
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// A segment's entries; `listed` is the name of a `#[segments(...)]` entry.
+fn segment_items(
+    cx: &Ctxt,
+    tokens: TokenStream,
+    listed: Option<Sp<String>>,
+    items: &[Item],
+) -> SegmentAttr {
+    let (what, allowed) = if listed.is_some() {
+        ("a `#[segments(...)]` entry", LISTED_SEGMENT_KEYS)
+    } else {
+        ("`#[segment(...)]`", SEGMENT_KEYS)
+    };
+    let mut s = broken_segment(tokens);
+    s.broken = false;
+    let keys = keyed(cx, what, items, allowed);
     for &(sym, it) in &keys {
         let ok = match sym {
             NAME => put(&mut s.name, string(cx, sym, it)),
             COUNT => put(&mut s.count, integer(cx, sym, it)),
             ARCHETYPE => put(&mut s.archetype, string(cx, sym, it)),
             LABEL => put(&mut s.label, string(cx, sym, it)),
-            _ => put(&mut s.seasonal_sensitivity, float(cx, sym, it)),
+            SEASONAL_SENSITIVITY => put(&mut s.seasonal_sensitivity, float(cx, sym, it)),
+            _ => match Block::parse(cx, sym, it) {
+                Some(b) => {
+                    s.blocks.push(b);
+                    true
+                }
+                None => false,
+            },
         };
         s.broken |= !ok;
     }
-    let what = "`#[segment(...)]`";
-    let all = require(cx, &keys, NAME, &s.tokens, what, "")
+    let all = match listed {
+        Some(name) => {
+            s.name = Some(name);
+            true
+        }
+        None => require(cx, &keys, NAME, &s.tokens, what, ""),
+    };
+    let all = all
         & require(cx, &keys, COUNT, &s.tokens, what, "")
         & require(cx, &keys, ARCHETYPE, &s.tokens, what, "");
     s.broken |= !all;
     s
+}
+
+/// `#[connections("mrr driven_by engagement", "nps 0.55 engagement")]`:
+/// shorthand strings, one connection each.
+fn connection_list(cx: &Ctxt, attr: &syn::Attribute) -> Vec<ConnectionAttr> {
+    let Some(items) = items(cx, attr) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match (&item.key, &item.kind) {
+            (None, ItemKind::Value(Value::Str(s))) => Some(ConnectionAttr {
+                tokens: item.tokens.clone(),
+                shorthand: Some(Sp {
+                    value: s.value(),
+                    tokens: s.to_token_stream(),
+                }),
+                metric_a: None,
+                metric_b: None,
+                relationship: None,
+                coefficient: None,
+                broken: false,
+            }),
+            _ => {
+                cx.error_spanned_by(
+                    &item.tokens,
+                    "`#[connections(...)]` lists shorthand strings such as `\"mrr driven_by engagement\"` or `\"nps 0.55 engagement\"`",
+                );
+                None
+            }
+        })
+        .collect()
 }
 
 fn connection(cx: &Ctxt, attr: &syn::Attribute) -> ConnectionAttr {

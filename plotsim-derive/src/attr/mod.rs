@@ -7,10 +7,12 @@
 //! the offending token, and parsing goes on. Semantic rules are not checked
 //! here; they are `Config::validate`'s job (see `check.rs`).
 
+mod block;
 mod container;
 mod field;
 mod value;
 
+pub(crate) use block::Block;
 pub(crate) use field::role;
 
 use proc_macro2::TokenStream;
@@ -50,6 +52,9 @@ pub(crate) struct ContainerAttrs {
     pub(crate) window: Option<WindowAttr>,
     pub(crate) seed: Option<Sp<u64>>,
     pub(crate) noise: Option<NoiseAttr>,
+    /// `lifecycle(...)`, `variation(...)`, `realism(...)`,
+    /// `correlation_target = "..."`: read with the model's serde impls.
+    pub(crate) blocks: Vec<Block>,
     pub(crate) segments: Vec<SegmentAttr>,
     pub(crate) connections: Vec<ConnectionAttr>,
     pub(crate) seasonality: Vec<SeasonalityAttr>,
@@ -82,6 +87,8 @@ pub(crate) struct SegmentAttr {
     pub(crate) archetype: Option<Sp<String>>,
     pub(crate) label: Option<Sp<String>>,
     pub(crate) seasonal_sensitivity: Option<Sp<f64>>,
+    /// `baseline(...)`, `arrival(...)`, `treatment(...)`, `attributes(...)`.
+    pub(crate) blocks: Vec<Block>,
     pub(crate) broken: bool,
 }
 
@@ -131,6 +138,13 @@ pub(crate) struct MetricAttr {
 }
 
 /// Every struct-level attribute.
-pub(crate) const STRUCT_ATTRS: &[Symbol] = &[PLOTSIM, SEGMENT, CONNECTION, SEASONALITY];
+pub(crate) const STRUCT_ATTRS: &[Symbol] = &[
+    PLOTSIM,
+    SEGMENT,
+    SEGMENTS,
+    CONNECTION,
+    CONNECTIONS,
+    SEASONALITY,
+];
 /// Every field-level attribute.
 pub(crate) const FIELD_ATTRS: &[Symbol] = &[ENTITY, PERIOD, SEGMENT_NAME, METRIC];
