@@ -156,13 +156,12 @@ fn entries(
             map.push((name, value));
         }
     }
-    ok.then(|| {
-        if list_of_maps {
-            Json::Array(list)
-        } else {
-            Json::Object(map)
-        }
-    })
+    let value = if list_of_maps {
+        Json::Array(list)
+    } else {
+        Json::Object(map)
+    };
+    ok.then_some(value)
 }
 
 fn key_name(key: &syn::Ident) -> String {
