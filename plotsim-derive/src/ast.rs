@@ -2,6 +2,7 @@
 //! struct attributes and each field's role.
 
 use quote::ToTokens;
+use syn::ext::IdentExt;
 
 use crate::attr::{ContainerAttrs, Role, role};
 use crate::ctxt::Ctxt;
@@ -27,9 +28,7 @@ pub(crate) struct Field<'a> {
 impl Field<'_> {
     /// The field's name without a raw-identifier prefix (the metric name).
     pub(crate) fn name(&self) -> String {
-        let s = self.ident.to_string();
-        s.strip_prefix("r#")
-            .map_or_else(|| s.clone(), ToOwned::to_owned)
+        self.ident.unraw().to_string()
     }
 }
 

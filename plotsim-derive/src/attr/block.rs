@@ -14,6 +14,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use serde::de::DeserializeOwned;
+use syn::ext::IdentExt;
 
 use crate::args::{Item, ItemKind, Value};
 use crate::check::is_prefix;
@@ -112,7 +113,7 @@ fn entries(
 ) -> Option<Json> {
     let mut map: Vec<(String, Json)> = Vec::new();
     let mut list = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut ok = true;
     for item in items {
         let Some(key) = &item.key else {
@@ -123,8 +124,8 @@ fn entries(
             ok = false;
             continue;
         };
-        let name = key_name(key);
-        if map.iter().any(|(k, _)| *k == name) || seen.contains(&name) {
+        let name = key.unraw().to_string();
+        if names.contains(&name) {
             cx.error_spanned_by(key, format!("duplicate key `{name}` in `{what}(...)`"));
             ok = false;
             continue;
@@ -149,9 +150,9 @@ fn entries(
                 }
             }
         };
+        names.push(name.clone());
         if list_of_maps {
-            list.push(Json::Object(vec![(name.clone(), value)]));
-            seen.push(name);
+            list.push(Json::Object(vec![(name, value)]));
         } else {
             map.push((name, value));
         }
@@ -162,11 +163,6 @@ fn entries(
         Json::Object(map)
     };
     ok.then_some(value)
-}
-
-fn key_name(key: &syn::Ident) -> String {
-    let name = key.to_string();
-    name.strip_prefix("r#").unwrap_or(&name).to_owned()
 }
 
 /// A value as JSON: a string, a number (an integer when written as one), a

@@ -5,6 +5,7 @@
 //! `#[connection]`, `#[seasonality]`.
 
 use super::*;
+use syn::ext::IdentExt;
 
 const PLOTSIM_KEYS: &[Symbol] = &[
     ABOUT,
@@ -38,17 +39,9 @@ const SEGMENT_KEYS: &[Symbol] = &[
     TREATMENT,
     ATTRIBUTES,
 ];
-/// The keys of one entry of `#[segments(...)]` (its name is the entry's own).
-const LISTED_SEGMENT_KEYS: &[Symbol] = &[
-    COUNT,
-    ARCHETYPE,
-    LABEL,
-    SEASONAL_SENSITIVITY,
-    BASELINE,
-    ARRIVAL,
-    TREATMENT,
-    ATTRIBUTES,
-];
+/// The keys of one entry of `#[segments(...)]`: those of `#[segment]` but
+/// `name` (first there), which is the entry's own key.
+const LISTED_SEGMENT_KEYS: &[Symbol] = SEGMENT_KEYS.split_at(1).1;
 const CONNECTION_KEYS: &[Symbol] = &[METRIC_A, METRIC_B, RELATIONSHIP, COEFFICIENT];
 const SEASONALITY_KEYS: &[Symbol] = &[MONTHS, STRENGTH];
 
@@ -297,9 +290,8 @@ fn segment_list(cx: &Ctxt, attr: &syn::Attribute) -> Vec<SegmentAttr> {
         .iter()
         .filter_map(|item| match (&item.key, &item.kind) {
             (Some(key), ItemKind::List(inner)) => {
-                let name = key.to_string();
                 let name = Sp {
-                    value: name.strip_prefix("r#").unwrap_or(&name).to_owned(),
+                    value: key.unraw().to_string(),
                     tokens: key.to_token_stream(),
                 };
                 Some(segment_items(cx, item.tokens.clone(), Some(name), inner))

@@ -2,6 +2,7 @@
 //! and `#[metric(...)]` with its keys.
 
 use super::*;
+use syn::ext::IdentExt;
 
 const METRIC_KEYS: &[Symbol] = &[
     TYPE,
@@ -150,10 +151,7 @@ fn params(cx: &Ctxt, item: &Item) -> Option<Sp<Vec<(String, f64, TokenStream)>>>
             ok = false;
             continue;
         };
-        let name = key.to_string();
-        let name = name
-            .strip_prefix("r#")
-            .map_or_else(|| name.clone(), ToOwned::to_owned);
+        let name = key.unraw().to_string();
         match &it.kind {
             ItemKind::Value(Value::Num(n)) => out.push((name, n.value, it.tokens.clone())),
             _ => {

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use std::str::FromStr;
+use syn::ext::IdentExt;
 
 use plotsim_config::words::{UnknownWord, suggest};
 
@@ -31,8 +32,8 @@ pub(super) fn keyed<'a>(
             continue;
         };
         let Some(sym) = allowed.iter().copied().find(|s| key == s) else {
-            let found = key.to_string();
-            let found = found.strip_prefix("r#").unwrap_or(&found);
+            let found = key.unraw().to_string();
+            let found = found.as_str();
             let names: Vec<&str> = allowed.iter().map(|s| s.0).collect();
             let hint = suggest(found, names.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))

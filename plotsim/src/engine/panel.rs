@@ -679,7 +679,7 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                 &ctx.noise,
                 sigma,
                 &mut streams[m],
-                drawn_normals.get(m * per + 1).filter(|_| per == 2).copied(),
+                (per == 2).then(|| drawn_normals[m * 2 + 1]),
                 drawn,
                 x[t],
                 inside,

@@ -15,9 +15,8 @@ pub fn quantile(p: f64) -> f64 {
         return f64::INFINITY;
     }
     let q = p - 0.5;
-    if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        return q * central(r);
+    if q.abs() <= CENTRAL {
+        return central_at(q);
     }
     let r = if q < 0.0 { p } else { 1.0 - p };
     let v = tail(libm::sqrt(-libm::log(r)));
@@ -33,12 +32,10 @@ pub fn quantile_in_place(p: &mut [f64]) {
     for chunk in p.chunks_mut(LANES) {
         let mut z = [0.0; LANES];
         for (zi, &pi) in z.iter_mut().zip(chunk.iter()) {
-            let q = pi - 0.5;
-            let r = 0.180625 - q * q;
-            *zi = q * central(r);
+            *zi = central_at(pi - 0.5);
         }
         for (pi, zi) in chunk.iter_mut().zip(z) {
-            *pi = if (*pi - 0.5).abs() <= 0.425 {
+            *pi = if (*pi - 0.5).abs() <= CENTRAL {
                 zi
             } else {
                 quantile(*pi)
@@ -63,9 +60,8 @@ pub fn quantile_tail(p_small: f64, lower: bool) -> f64 {
         };
     }
     let q = 0.5 - p_small;
-    let v = if q <= 0.425 {
-        let r = 0.180625 - q * q;
-        q * central(r)
+    let v = if q <= CENTRAL {
+        central_at(q)
     } else {
         tail(libm::sqrt(-libm::log(p_small)))
     };
@@ -139,9 +135,14 @@ const F: [f64; 8] = [
     2.044_263_103_389_939_7e-15,
 ];
 
+/// Half-width of the central region of AS 241: `|p - 0.5| <= CENTRAL`.
+const CENTRAL: f64 = 0.425;
+
+/// Φ⁻¹(0.5 + q) for `|q| <= CENTRAL`.
 #[inline(always)]
-fn central(r: f64) -> f64 {
-    poly(r, &A) / poly(r, &B)
+fn central_at(q: f64) -> f64 {
+    let r = 0.180625 - q * q;
+    q * (poly(r, &A) / poly(r, &B))
 }
 
 fn tail(r: f64) -> f64 {

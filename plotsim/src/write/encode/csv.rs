@@ -27,17 +27,14 @@ fn field(out: &mut Vec<u8>, s: &str) {
 pub fn fmt4(out: &mut Vec<u8>, x: f64) {
     let y = x * 1e4;
     let a = y.abs();
-    if !x.is_finite() || a >= 4.0e15 {
-        out.extend_from_slice(format!("{x:.4}").as_bytes());
-        return;
-    }
     // |y| < 2^52 keeps every integer exact, so the integer part and the
     // fraction come from one conversion (no call to `trunc`/`round`, which
     // baseline x86-64 has no instruction for).
-    let whole = a as u64;
+    let exact = x.is_finite() && a < 4.0e15;
+    let whole = if exact { a as u64 } else { 0 };
     let fr = a - whole as f64;
     // The tie window covers the ulp of y.
-    if (fr - 0.5).abs() <= 4.0 * f64::EPSILON * a.max(1.0) {
+    if !exact || (fr - 0.5).abs() <= 4.0 * f64::EPSILON * a.max(1.0) {
         out.extend_from_slice(format!("{x:.4}").as_bytes());
         return;
     }
