@@ -260,15 +260,17 @@ impl Marginal {
 pub struct Sampler {
     /// The family and parameters.
     pub marginal: Marginal,
-    table: Option<table::ZTable>,
+    table: Option<std::sync::Arc<table::ZTable>>,
 }
 
 impl Sampler {
     /// Builds the sampler (and its table, for beta and gamma).
     pub fn new(marginal: Marginal) -> Self {
         let table = match marginal {
-            Marginal::Beta { alpha, beta, .. } => Some(table::beta(alpha, beta)),
-            Marginal::Gamma { k } => Some(table::gamma(k)),
+            Marginal::Beta { alpha, beta, .. } => {
+                Some(table::shared(table::Shape::Beta(alpha, beta)))
+            }
+            Marginal::Gamma { k } => Some(table::shared(table::Shape::Gamma(k))),
             _ => None,
         };
         Sampler { marginal, table }
