@@ -2,59 +2,98 @@
 //!
 //! The beta and gamma marginals of a metric have a fixed shape (the centre
 //! only shifts or scales them), so their quantile as a function of the normal
-//! score z is one smooth curve per metric. It is tabulated once per run from
-//! the exact quantile functions on a uniform z grid over ±[`super::Z_CLIP`],
-//! with exact derivatives (φ(z) / pdf(q)), and evaluated by cubic Hermite
+//! score z is one smooth curve per metric. It is tabulated from the exact
+//! quantile functions on a uniform z grid over ±[`super::Z_CLIP`], with exact
+//! derivatives (φ(z) / pdf(q)), and evaluated by cubic Hermite
 //! interpolation: about 20 ns instead of a Newton iteration of incomplete
-//! beta or gamma functions, with a relative error below 1e-10 (tested). The
-//! table is a pure function of the shape parameters, so values stay
-//! reproducible. Tables are built once per process per shape and shared
-//! ([`shared`]): every run, seed and `panels::<T>()` case with the same
-//! marginals reuses them (in an unoptimised debug build, building the
-//! tables was the largest part of a small run's set-up).
+//! beta or gamma functions, with a relative error below 1e-10 (tested).
+//!
+//! Every grid point is a pure function of the shape parameters and its
+//! index, so values stay reproducible however the table is filled: it is
+//! filled lazily, one block of points the first time a draw lands in it (a
+//! small run never pays for the far tails), and tables are shared per
+//! process per shape ([`shared`]): every run, seed and `panels::<T>()` case
+//! with the same marginals reuses them. In an unoptimised debug build,
+//! building whole tables up front was the largest part of a small run's
+//! set-up.
 
-use rayon::prelude::*;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// Grid points of a table.
 const POINTS: usize = 8193;
+/// Grid intervals per lazily filled block (a block holds `BLOCK + 1`
+/// points: its last point is the next block's first).
+const BLOCK: usize = 128;
+/// Blocks of a table.
+const BLOCKS: usize = (POINTS - 1) / BLOCK;
 
 /// A tabulated quantile function q(z).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct ZTable {
+    shape: Shape,
+    /// The log normalising constant of the density.
+    ln_norm: f64,
     lo: f64,
     step: f64,
-    values: Vec<f64>,
-    slopes: Vec<f64>,
+    /// (value, slope) per grid point, block by block.
+    blocks: Vec<OnceLock<Box<[(f64, f64)]>>>,
+}
+
+impl PartialEq for ZTable {
+    /// Tables of the same shape are equal (they hold the same points).
+    fn eq(&self, other: &Self) -> bool {
+        self.shape.key() == other.shape.key()
+    }
 }
 
 impl ZTable {
-    /// Tabulates `quantile(p, 1 - p)` (as a function of z) with the density `pdf`.
-    pub fn new(quantile: impl Fn(f64, f64) -> f64 + Sync, pdf: impl Fn(f64) -> f64 + Sync) -> Self {
-        let lo = -super::Z_CLIP;
-        let step = 2.0 * super::Z_CLIP / (POINTS - 1) as f64;
-        // Each grid point on its own (in parallel: the points are independent,
-        // so the table does not depend on the thread count).
-        let (values, slopes): (Vec<f64>, Vec<f64>) = (0..POINTS)
-            .into_par_iter()
-            .map(|i| {
-                let z = lo + step * i as f64;
-                let q = quantile(super::normal::cdf(z), super::normal::sf(z));
-                let density = pdf(q);
-                let phi = libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt();
-                let slope = if density > 0.0 && density.is_finite() {
-                    phi / density
-                } else {
-                    0.0
-                };
-                (q, slope)
-            })
-            .unzip();
+    /// The (empty) table of `shape`.
+    pub fn new(shape: Shape) -> Self {
+        let ln_norm = match shape {
+            Shape::Beta(a, b) => libm::lgamma(a) + libm::lgamma(b) - libm::lgamma(a + b),
+            Shape::Gamma(k) => libm::lgamma(k),
+        };
         ZTable {
-            lo,
-            step,
-            values,
-            slopes,
+            shape,
+            ln_norm,
+            lo: -super::Z_CLIP,
+            step: 2.0 * super::Z_CLIP / (POINTS - 1) as f64,
+            blocks: (0..BLOCKS).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// Grid point `i`: the quantile at its z and the slope dq/dz there.
+    fn point(&self, i: usize) -> (f64, f64) {
+        let z = self.lo + self.step * i as f64;
+        let (p, sf) = (super::normal::cdf(z), super::normal::sf(z));
+        let lb = self.ln_norm;
+        let (q, density) = match self.shape {
+            Shape::Beta(a, b) => {
+                let q = super::beta::quantile(a, b, p, sf);
+                let d = libm::exp((a - 1.0) * libm::log(q) + (b - 1.0) * libm::log1p(-q) - lb);
+                (q, d)
+            }
+            Shape::Gamma(k) => {
+                let q = super::gamma::quantile(k, p, sf);
+                (q, libm::exp((k - 1.0) * libm::log(q) - q - lb))
+            }
+        };
+        let phi = libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt();
+        let slope = if density > 0.0 && density.is_finite() {
+            phi / density
+        } else {
+            0.0
+        };
+        (q, slope)
+    }
+
+    /// The points of block `b`, filled on first use.
+    fn block(&self, b: usize) -> &[(f64, f64)] {
+        self.blocks[b].get_or_init(|| {
+            (b * BLOCK..=(b + 1) * BLOCK)
+                .map(|i| self.point(i))
+                .collect()
+        })
     }
 
     /// q(z), for z already clipped to the table's range.
@@ -63,8 +102,10 @@ impl ZTable {
         let t = ((z - self.lo) / self.step).clamp(0.0, (POINTS - 1) as f64);
         let i = (t as usize).min(POINTS - 2);
         let s = t - i as f64;
-        let (y0, y1) = (self.values[i], self.values[i + 1]);
-        let (m0, m1) = (self.slopes[i] * self.step, self.slopes[i + 1] * self.step);
+        let points = self.block(i / BLOCK);
+        let j = i % BLOCK;
+        let ((y0, d0), (y1, d1)) = (points[j], points[j + 1]);
+        let (m0, m1) = (d0 * self.step, d1 * self.step);
         let s2 = s * s;
         let s3 = s2 * s;
         (2.0 * s3 - 3.0 * s2 + 1.0) * y0
@@ -72,24 +113,6 @@ impl ZTable {
             + (-2.0 * s3 + 3.0 * s2) * y1
             + (s3 - s2) * m1
     }
-}
-
-/// The quantile table of Beta(a, b).
-pub fn beta(a: f64, b: f64) -> ZTable {
-    let lb = libm::lgamma(a) + libm::lgamma(b) - libm::lgamma(a + b);
-    ZTable::new(
-        |p, q| super::beta::quantile(a, b, p, q),
-        |x| libm::exp((a - 1.0) * libm::log(x) + (b - 1.0) * libm::log1p(-x) - lb),
-    )
-}
-
-/// The quantile table of Gamma(k, 1).
-pub fn gamma(k: f64) -> ZTable {
-    let lg = libm::lgamma(k);
-    ZTable::new(
-        |p, q| super::gamma::quantile(k, p, q),
-        |x| libm::exp((k - 1.0) * libm::log(x) - x - lg),
-    )
 }
 
 /// The shape a table tabulates.
@@ -111,39 +134,26 @@ impl Shape {
     }
 }
 
-/// The table of `shape`, built on first use and shared afterwards.
+/// The table of `shape`, shared per process.
 ///
 /// A table is a pure function of the shape's parameter bits, so a shared one
 /// gives exactly the values a fresh one would. The cache keeps the most
-/// recently built tables (a table is 128 KiB).
-pub fn shared(shape: Shape) -> std::sync::Arc<ZTable> {
-    use std::sync::{Arc, Mutex, PoisonError};
+/// recently made tables (a full table is 128 KiB).
+pub fn shared(shape: Shape) -> Arc<ZTable> {
     /// Tables kept.
     const KEEP: usize = 64;
     type Entry = ((u8, u64, u64), Arc<ZTable>);
     static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
     let key = shape.key();
-    let hit = CACHE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, t)| Arc::clone(t));
-    if let Some(t) = hit {
-        return t;
-    }
-    // Built outside the lock: two threads may build the same table, and
-    // either copy is identical.
-    let table = Arc::new(match shape {
-        Shape::Beta(a, b) => beta(a, b),
-        Shape::Gamma(k) => gamma(k),
-    });
     let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    if !cache.iter().any(|(k, _)| *k == key) {
-        if cache.len() >= KEEP {
-            cache.remove(0);
-        }
-        cache.push((key, Arc::clone(&table)));
+    if let Some((_, t)) = cache.iter().find(|(k, _)| *k == key) {
+        return Arc::clone(t);
     }
+    if cache.len() >= KEEP {
+        cache.remove(0);
+    }
+    // An empty table is cheap: making it under the lock costs nothing.
+    let table = Arc::new(ZTable::new(shape));
+    cache.push((key, Arc::clone(&table)));
     table
 }
