@@ -27,6 +27,9 @@ const BLOCK: usize = 128;
 /// Blocks of a table.
 const BLOCKS: usize = (POINTS - 1) / BLOCK;
 
+/// The (value, slope) grid points of one block.
+type Block = Box<[(f64, f64)]>;
+
 /// A tabulated quantile function q(z).
 #[derive(Debug)]
 pub struct ZTable {
@@ -36,7 +39,7 @@ pub struct ZTable {
     lo: f64,
     step: f64,
     /// (value, slope) per grid point, block by block.
-    blocks: Vec<OnceLock<Box<[(f64, f64)]>>>,
+    blocks: Vec<OnceLock<Block>>,
 }
 
 impl PartialEq for ZTable {
