@@ -36,9 +36,12 @@ const MAX_ROUNDS: usize = 12;
 /// A pair whose best pilot correlation is further than this from its target
 /// is recorded as infeasible.
 const INFEASIBLE_GAP: f64 = 0.02;
-/// Calibration stops when every pilot correlation is this close to its target.
+/// Calibration stops when every pilot correlation is this close to its target
+/// (or pinned, see [`STALL`]).
 const TOLERANCE: f64 = 0.005;
-/// Calibration stops when no latent value moves by more than this in a round.
+/// A pair whose calibration step moves its latent value by no more than this
+/// is pinned (at a limit or the sign boundary): it stops holding calibration
+/// open.
 const STALL: f64 = 1e-6;
 /// Bisection rounds that walk an infeasible pair's latent value back toward 0.
 const BISECT_ROUNDS: usize = 6;
@@ -416,15 +419,19 @@ fn calibrate(plan: &Plan) -> Prepared {
                 }
                 next[si] = nearest_correlation(&next[si], &limits[si]).matrix;
             }
-            // Every pair pinned at a limit (or converged): more rounds change nothing.
-            let moved = next
-                .iter()
-                .zip(&current)
-                .map(|(x, y)| (x - y).amax())
-                .fold(0.0, f64::max);
+            // Converged: every pair is within the tolerance or pinned (its
+            // step no longer moves it: held at a limit or at the sign
+            // boundary). More rounds would only refine the converged pairs
+            // past what the pilot can tell.
+            let settled = slots.iter().enumerate().all(|(si, s)| {
+                s.pairs.iter().enumerate().all(|(pi, &(a, b, target))| {
+                    (target - r[si][pi]).abs() <= TOLERANCE
+                        || (next[si][(a, b)] - current[si][(a, b)]).abs() <= STALL
+                })
+            });
             prev = Some((current, r));
             current = next;
-            if moved <= STALL {
+            if settled {
                 break;
             }
         }
