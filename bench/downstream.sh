@@ -61,7 +61,11 @@ if [[ "${1:-}" == "--cold" ]]; then
   build "cold, lean features (derive, proptest), default dev profile" "$scratch/lean" ""
   timings "$scratch/lean" ""
   rm -rf "$scratch/lean"
+  # Default features resolve parquet/arrow into the lock file: keep the
+  # committed (lean) one.
+  cp Cargo.lock "$scratch/Cargo.lock"
   build "cold, default features (+ parquet), default dev profile" "$scratch/default" plotsim/default
+  cp "$scratch/Cargo.lock" Cargo.lock
   rm -rf "$scratch/default"
   build "cold, lean features with the documented profile override" "$scratch/override" "" "${OVERRIDE[@]}"
   timings "$scratch/override" "" "${OVERRIDE[@]}"

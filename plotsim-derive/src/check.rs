@@ -127,15 +127,32 @@ fn window_independent_errors(config: &Config) -> Vec<ValidationError> {
         .collect()
 }
 
+/// The path of a key inside a block, relative to its segment or metric
+/// (`segments[1].treatment.fraction` -> `treatment.fraction`); `None` for a
+/// key of the segment or metric itself.
+fn block_key(path: &str) -> Option<&str> {
+    let rest = ["segments[", "metrics["]
+        .iter()
+        .find_map(|p| path.strip_prefix(p))
+        .and_then(|r| r.split_once("]."))
+        .map_or(path, |(_, r)| r);
+    rest.contains('.').then_some(rest)
+}
+
 /// One validation error as a compile error, with its notes as secondary spans.
 fn to_syn(spans: &Spans, e: &ValidationError) -> syn::Error {
-    // Run-wide settings have no field to point at; name them in the text.
+    // Run-wide settings have no field to point at, and a key inside a block
+    // (`treatment.fraction`) is clearer named: both go in the text. A
+    // message that already names its key keeps its own wording.
     let path = e.path.to_string();
+    let in_block = block_key(&path);
     let mut text = if ["window", "noise", "seed", "unit", "about"]
         .iter()
         .any(|p| is_prefix(p, &path))
     {
         format!("`{path}`: {}", e.message)
+    } else if let Some(key) = in_block.filter(|k| !e.message.contains(&format!("`{k}`"))) {
+        format!("`{key}`: {}", e.message)
     } else {
         e.message.clone()
     };

@@ -86,13 +86,13 @@ fn row_literal(c: &Container<'_>, cell: &Ident, nullable: bool) -> TokenStream {
         let role = if f.conflict { None } else { f.role.as_ref() };
         let value = match role {
             Some(Role::Entity) => quote_spanned! {f.ty.span()=>
-                __plotsim::__private::EntityField::from_entity(#cell.entity())
+                __plotsim::fields::EntityField::from_entity(#cell.entity())
             },
             Some(Role::Period) => quote_spanned! {f.ty.span()=>
-                __plotsim::__private::PeriodField::from_period(#cell.period())
+                __plotsim::fields::PeriodField::from_period(#cell.period())
             },
             Some(Role::SegmentName) => quote_spanned! {f.ty.span()=>
-                __plotsim::__private::SegmentField::from_segment(#cell.segment())
+                __plotsim::fields::SegmentField::from_segment(#cell.segment())
             },
             Some(Role::Metric(m)) if m.kind.is_some() => {
                 let i = metric;
@@ -100,10 +100,10 @@ fn row_literal(c: &Container<'_>, cell: &Ident, nullable: bool) -> TokenStream {
                 let kind = m.kind.as_ref().map_or(MetricType::Score, |k| k.value);
                 let tr = Ident::new(field_trait(kind), Span::call_site());
                 let convert = quote_spanned! {f.ty.span()=>
-                    __plotsim::__private::#tr::from_cell(#cell, #i)
+                    __plotsim::fields::#tr::from_cell(#cell, #i)
                 };
                 if nullable {
-                    quote_spanned! {f.ty.span()=> __plotsim::__private::nullable(#convert) }
+                    quote_spanned! {f.ty.span()=> __plotsim::fields::nullable(#convert) }
                 } else {
                     convert
                 }

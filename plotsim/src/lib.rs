@@ -96,6 +96,7 @@ pub mod __private;
 pub mod budget;
 pub mod engine;
 mod error;
+pub mod fields;
 mod generator;
 pub mod keys;
 pub mod pipeline;

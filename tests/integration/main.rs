@@ -4,5 +4,6 @@
 
 mod cli; // the CLI contract: output text, exit codes, files written
 mod derive; // #[derive(Generator)]: equals the YAML route, determinism, panels
+mod downstream; // the fixture crate of bench/: its own workspace, default dev profile
 mod manifest; // manifest.json against `plotsim schema --manifest`
 mod templates; // every template validates, round-trips and matches its description

@@ -8,8 +8,10 @@
     window(start = "2023-01", end = "2024-12", every = "monthly"),
     seed = 1729
 )]
-#[segment(name = "promising", count = 20, archetype = "growth")]
-#[segment(name = "churners", count = 10, archetype = "flat > decline @ 10")]
+#[segments(
+    promising(count = 20, archetype = "growth"),
+    churners(count = 10, archetype = "flat > decline @ 10")
+)]
 struct CompanyMonth {
     #[entity]
     company_id: String,
