@@ -37,7 +37,7 @@ use crate::tables::{BatchRows, Schema, build_batch};
 use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
 use crate::write::encode::{Encoded, Encoder};
 use crate::write::log::LogTemplate;
-use crate::write::manifest::array_element;
+use crate::write::manifest::push_array_elements;
 use plotsim_config::Plan;
 
 /// Entity-period cells per entity block (about; see [`block_entities`]).
@@ -114,9 +114,10 @@ impl Records {
 
 impl Rendered {
     fn new(values: &[Value]) -> Self {
-        let parts: Vec<String> = values.iter().map(array_element).collect();
+        let mut text = String::new();
+        push_array_elements(&mut text, values);
         Rendered {
-            text: parts.join(",\n"),
+            text,
             count: values.len() as u64,
         }
     }

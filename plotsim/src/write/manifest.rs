@@ -10,15 +10,27 @@ use serde_json::Value;
 
 use super::{WriteError, io_err};
 
-/// A JSON value pretty-printed as an element of a top-level array of a
-/// pretty-printed object (4-space base indent), as `serde_json` would.
-pub(crate) fn array_element(v: &Value) -> String {
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    pretty
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Appends `values` pretty-printed as elements of a top-level array of a
+/// pretty-printed object (4-space base indent), as `serde_json` would, joined
+/// by `,\n`. One pass per element, no string per line (this runs for every
+/// entity's manifest entries).
+pub(crate) fn push_array_elements(out: &mut String, values: &[Value]) {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        // Pretty JSON has no trailing newline and escapes newlines inside
+        // strings, so each '\n' starts a line to indent.
+        let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
+        out.reserve(pretty.len() + 4 * (1 + pretty.len() / 16));
+        for (j, line) in pretty.split('\n').enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str("    ");
+            out.push_str(line);
+        }
+    }
 }
 
 /// A top-level array written element by element to a scratch file.
@@ -38,7 +50,7 @@ impl StreamedArray {
         })
     }
 
-    /// Appends `count` elements already rendered by [`array_element`] and
+    /// Appends `count` elements already rendered by [`push_array_elements`] and
     /// joined by `,\n`.
     pub(crate) fn push_rendered(&mut self, text: &str, count: u64) -> Result<(), WriteError> {
         if count == 0 {
@@ -89,8 +101,7 @@ pub(crate) fn write(
             Section::Elements([]) => text.push_str("[]"),
             Section::Elements(items) => {
                 text.push_str("[\n");
-                let body: Vec<String> = items.iter().map(array_element).collect();
-                text.push_str(&body.join(",\n"));
+                push_array_elements(&mut text, items);
                 text.push_str("\n  ]");
             }
             Section::Streamed(mut st) => {
