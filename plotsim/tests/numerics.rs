@@ -289,3 +289,42 @@ fn quantile_tables_match_the_exact_functions() {
         assert!(worst < 1e-10, "{m:?}: worst relative error {worst:e}");
     }
 }
+
+#[test]
+fn normal_draws_follow_the_normal() {
+    // Kolmogorov-Smirnov against Φ over 1M ziggurat draws: the 0.1 % critical
+    // value of D is 1.95 / sqrt(n). The tail beyond the base layer (|z| >
+    // 3.654, drawn by the exponential method) holds its share within 5
+    // standard errors, and so does each wedge band.
+    let n = 1_000_000;
+    let mut s = stream(5, &[Part::Str("ziggurat")]);
+    let mut xs: Vec<f64> = (0..n).map(|_| s.normal()).collect();
+    xs.sort_by(f64::total_cmp);
+    let d = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = normal::cdf(x);
+            (f - i as f64 / n as f64).max((i + 1) as f64 / n as f64 - f)
+        })
+        .fold(0.0, f64::max);
+    assert!(d < 1.95 / (n as f64).sqrt(), "KS D = {d}");
+    let count = |lo: f64, hi: f64| xs.iter().filter(|x| x.abs() > lo && x.abs() <= hi).count();
+    for (lo, hi) in [
+        (3.654, f64::INFINITY),
+        (3.0, 3.654),
+        (2.0, 2.5),
+        (0.0, 0.05),
+    ] {
+        let p = 2.0 * (normal::cdf(hi) - normal::cdf(lo));
+        let expected = p * n as f64;
+        let se = (expected * (1.0 - p)).sqrt();
+        let got = count(lo, hi) as f64;
+        assert!(
+            (got - expected).abs() < 5.0 * se,
+            "|z| in ({lo}, {hi}]: {got} vs {expected:.1} (se {se:.1})"
+        );
+    }
+    let positive = xs.iter().filter(|x| **x > 0.0).count() as f64;
+    assert!((positive / n as f64 - 0.5).abs() < 5.0 * 0.5 / (n as f64).sqrt());
+}

@@ -224,9 +224,13 @@ fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
 }
 
 /// The seed page's engine-direct Weibull metric runs as written, and on a
-/// growth archetype its sessions lengthen: every growing account's mean over
-/// the last six months is above its mean over the first six by more than
-/// three standard errors of the difference.
+/// growth archetype its sessions lengthen. Weibull values are skewed (a scale
+/// family), so the comparison is on log values, whose spread does not grow
+/// with the scale: every growing account's mean log over the last six months
+/// is above its mean log over the first six, and pooled over the growing
+/// accounts (48 values each side) the difference exceeds five standard
+/// errors. (Six values per account are too few for a per-account 3-sigma
+/// claim: its t ratio has heavy tails, and one clamped 365 moves it.)
 #[test]
 fn engine_direct_weibull_example_runs_and_sessions_lengthen() {
     let d = tmp();
@@ -246,6 +250,12 @@ fn engine_direct_weibull_example_runs_and_sessions_lengthen() {
     months.dedup();
     assert_eq!(months.len(), 24);
     let mut growers = 0;
+    let (mut first_all, mut last_all) = (Vec::new(), Vec::new());
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
     for a in accounts.iter().filter(|a| a["archetype"] == "lengthening") {
         let series: Vec<(usize, f64)> = facts
             .iter()
@@ -260,28 +270,31 @@ fn engine_direct_weibull_example_runs_and_sessions_lengthen() {
             series
                 .iter()
                 .filter(|(m, _)| (lo..hi).contains(m))
-                .map(|(_, v)| *v)
+                .map(|(_, v)| v.ln())
                 .collect()
         };
         let (first, last) = (window(0, 6), window(18, 24));
         if first.len() < 6 {
             continue; // the late arrival starts at month 6
         }
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        let var = |v: &[f64]| {
-            let m = mean(v);
-            v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
-        };
-        let se = (var(&first) / 6.0 + var(&last) / 6.0).sqrt();
         assert!(
-            mean(&last) - mean(&first) > 3.0 * se,
-            "{}: first {:.1}, last {:.1}, se {se:.1}",
+            mean(&last) > mean(&first),
+            "{}: mean log first {:.2}, last {:.2}",
             a["account_id"],
             mean(&first),
             mean(&last)
         );
+        first_all.extend(first);
+        last_all.extend(last);
         growers += 1;
     }
+    let se =
+        (var(&first_all) / first_all.len() as f64 + var(&last_all) / last_all.len() as f64).sqrt();
+    let diff = mean(&last_all) - mean(&first_all);
+    assert!(
+        diff > 5.0 * se,
+        "pooled log difference {diff:.2}, se {se:.2}"
+    );
     assert_eq!(growers, 8);
     // The late arrival has rows from month 6 only.
     let late = &accounts[12]["account_id"];
@@ -900,9 +913,12 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
     assert_eq!(json["ok"], true);
     assert_eq!(json["by_check"].as_object().unwrap().len(), 11);
     // --strict with an error: the report is printed, nothing is written.
+    // Noise this strong leaves the lag to chance (about a third of seeds
+    // show it in half the entities or fewer): seed 12 is one of those with
+    // algorithm_version 4 (2 of 9 aligned); pick another when that changes.
     std::fs::write(
         d.path().join("noisy.yaml"),
-        "about: a follower drowned in noise\nunit: shop\nseed: 4\nwindow: [2023-01, 2023-12]\n\
+        "about: a follower drowned in noise\nunit: shop\nseed: 12\nwindow: [2023-01, 2023-12]\n\
          noise: {gaussian_sigma: 5.0}\nmetrics:\n  - {name: visits, type: score, polarity: positive}\n  \
          - {name: sales, type: score, polarity: positive, follows: visits, delay: 1}\n\
          segments:\n  - {name: wave, count: 9, archetype: seasonal}\n",

@@ -190,22 +190,23 @@ impl EngineCtx {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EntityVariation {
-    /// Periods every change point moved by.
-    pub timing_shift: i64,
+    // Fields in the manifest's (sorted) key order: see `ArchetypeAssignment`.
     /// The stretch `a`: positions are `0.5 + (1 + a)(p - 0.5)`, before the level shift.
     pub amplitude: f64,
-    /// The shift added to every position (then clamped to [0, 1]).
-    pub level: f64,
-    /// The factor on the jitter sigma.
-    pub noise_scale: f64,
     /// The segment whose archetype is mixed in (index into the plan's
     /// segments; `None` without a blend).
     #[serde(skip)]
     pub blend_segment: Option<usize>,
-    /// The name of that segment.
-    pub blend_with: Option<String>,
     /// Its weight: positions are `(1 - w) own + w other`, before stretch and level.
     pub blend_weight: f64,
+    /// The name of that segment.
+    pub blend_with: Option<String>,
+    /// The shift added to every position (then clamped to [0, 1]).
+    pub level: f64,
+    /// The factor on the jitter sigma.
+    pub noise_scale: f64,
+    /// Periods every change point moved by.
+    pub timing_shift: i64,
 }
 
 impl EntityVariation {

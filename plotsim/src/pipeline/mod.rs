@@ -113,7 +113,7 @@ impl Records {
 }
 
 impl Rendered {
-    fn new(values: &[Value]) -> Self {
+    fn new<T: serde::Serialize>(values: &[T]) -> Self {
         let mut text = String::new();
         push_array_elements(&mut text, values);
         Rendered {
@@ -316,8 +316,8 @@ impl Job {
                     key.fold_entity(&self.prepared, &panel, &counts);
                     let (a, s) =
                         entity_records(&self.plan, &self.samples, &self.keys.key(o), &panel);
-                    assignments.push(to_value(&a));
-                    samples.extend(s.iter().map(to_value));
+                    assignments.push(a);
+                    samples.extend(s);
                     panel
                 })
                 .collect();
@@ -325,9 +325,9 @@ impl Job {
                 let first = b == 0 && start == 0;
                 let (chunk, notes) =
                     build_batch(&self.plan, self.seed, &self.schema, first, &panels);
-                firings.extend(notes.firings.iter().map(to_value));
-                scd.extend(notes.scd.iter().map(to_value));
-                links.extend(notes.bridges.iter().map(to_value));
+                firings.extend(notes.firings);
+                scd.extend(notes.scd);
+                links.extend(notes.bridges);
                 if let Some(c) = &mut checks {
                     c.append(block_checks(&self.plan, &self.schema, &chunk, &panels));
                 }
@@ -351,11 +351,32 @@ impl Job {
                 }
             }
         }
-        let values = vec![assignments, samples, firings, scd, Vec::new(), links];
+        // Rendered for a file, or kept as values for a dataset. The
+        // per-entity entries (one or more per entity) are rendered straight
+        // from their types, whose fields are declared in the manifest's
+        // sorted key order (`typed_entries_render_as_sorted_values` checks
+        // it); the sparse ones go through sorted values.
+        fn values<T: serde::Serialize>(v: &[T]) -> Vec<Value> {
+            v.iter().map(to_value).collect()
+        }
         let records = if encoder.is_some() {
-            Records::Rendered(values.iter().map(|v| Rendered::new(v)).collect())
+            Records::Rendered(vec![
+                Rendered::new(&assignments),
+                Rendered::new(&samples),
+                Rendered::new(&values(&firings)),
+                Rendered::new(&values(&scd)),
+                Rendered::new::<Value>(&[]),
+                Rendered::new(&values(&links)),
+            ])
         } else {
-            Records::Values(values)
+            Records::Values(vec![
+                values(&assignments),
+                values(&samples),
+                values(&firings),
+                values(&scd),
+                Vec::new(),
+                values(&links),
+            ])
         };
         Ok(Produced {
             entities: range.end - range.start,
@@ -367,5 +388,68 @@ impl Job {
             checks,
             logs,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::panel::EntityVariation;
+    use crate::truth::{ActiveWindow, ArchetypeAssignment, TrajectoryPoint, TreatmentArm};
+
+    #[test]
+    fn typed_entries_render_as_sorted_values() {
+        // Every optional part present, and absent: the typed rendering must
+        // be the sorted-key rendering of the same entry, byte for byte.
+        let full = ArchetypeAssignment {
+            active_window: ActiveWindow { end: 24, start: 3 },
+            archetype: "growers".into(),
+            entity: "growers_0001".into(),
+            entity_id: "C-0001".into(),
+            treatment: Some(TreatmentArm {
+                group: "treated".into(),
+                lift_log_odds: Some(0.4),
+                start_period: 6,
+                target_metric: Some("mrr".into()),
+            }),
+            variation: Some(EntityVariation {
+                amplitude: -0.1,
+                blend_segment: Some(1),
+                blend_weight: 0.25,
+                blend_with: Some("steady".into()),
+                level: 0.05,
+                noise_scale: 1.2,
+                timing_shift: -2,
+            }),
+        };
+        let bare = ArchetypeAssignment {
+            treatment: None,
+            variation: None,
+            ..full.clone()
+        };
+        let assignments = [full, bare];
+        let points = [
+            TrajectoryPoint {
+                entity: "growers_0001".into(),
+                entity_id: "C-0001".into(),
+                period_index: 0,
+                position: None,
+            },
+            TrajectoryPoint {
+                entity: "growers_0001".into(),
+                entity_id: "C-0001".into(),
+                period_index: 3,
+                position: Some(0.125),
+            },
+        ];
+        let sorted = |v: &[Value]| Rendered::new(v).text;
+        assert_eq!(
+            Rendered::new(&assignments).text,
+            sorted(&assignments.iter().map(to_value).collect::<Vec<_>>())
+        );
+        assert_eq!(
+            Rendered::new(&points).text,
+            sorted(&points.iter().map(to_value).collect::<Vec<_>>())
+        );
     }
 }

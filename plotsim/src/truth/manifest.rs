@@ -75,14 +75,16 @@ pub struct Manifest {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ArchetypeAssignment {
+    // Fields in the manifest's (sorted) key order: the run renders entries
+    // straight from the struct (tested against the sorted rendering).
+    /// First active period and the window's end (exclusive).
+    pub active_window: ActiveWindow,
+    /// The archetype label (the segment's name).
+    pub archetype: String,
     /// Manifest name, `<segment>_<NNNN>` (index from 0).
     pub entity: String,
     /// The entity's key in the tables.
     pub entity_id: String,
-    /// The archetype label (the segment's name).
-    pub archetype: String,
-    /// First active period and the window's end (exclusive).
-    pub active_window: ActiveWindow,
     /// The treatment arm, when the segment has a treatment.
     pub treatment: Option<TreatmentArm>,
     /// What the entity drew from the `variation` block (absent without one).
@@ -95,10 +97,10 @@ pub struct ArchetypeAssignment {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActiveWindow {
-    /// First active period (arrival).
-    pub start: u32,
     /// Number of periods of the window (exclusive end).
     pub end: u32,
+    /// First active period (arrival).
+    pub start: u32,
 }
 
 /// An entity's treatment arm.

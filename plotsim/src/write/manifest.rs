@@ -14,7 +14,7 @@ use super::{WriteError, io_err};
 /// pretty-printed object (4-space base indent), as `serde_json` would, joined
 /// by `,\n`. One pass per element, no string per line (this runs for every
 /// entity's manifest entries).
-pub(crate) fn push_array_elements(out: &mut String, values: &[Value]) {
+pub(crate) fn push_array_elements<T: serde::Serialize>(out: &mut String, values: &[T]) {
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             out.push_str(",\n");

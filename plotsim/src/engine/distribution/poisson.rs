@@ -1,5 +1,11 @@
 //! The Poisson quantile.
 
+/// Means below this (with `p <=` [`SEQUENTIAL_UP_TO`]) sum the pmf from 0.
+pub const SEQUENTIAL_BELOW: f64 = 30.0;
+/// Probabilities up to this (with the mean below [`SEQUENTIAL_BELOW`]) sum
+/// the pmf from 0.
+pub const SEQUENTIAL_UP_TO: f64 = 0.999;
+
 /// The smallest k with P(X <= k) >= p for X ~ Poisson(lambda); `q` = 1 - p
 /// is passed separately so the upper tail keeps its precision.
 pub fn quantile(lambda: f64, p: f64, q: f64) -> f64 {
@@ -9,7 +15,7 @@ pub fn quantile(lambda: f64, p: f64, q: f64) -> f64 {
     if q <= 0.0 {
         return f64::INFINITY;
     }
-    if lambda < 30.0 && p <= 0.999 {
+    if lambda < SEQUENTIAL_BELOW && p <= SEQUENTIAL_UP_TO {
         // Sequential summation of the pmf from 0.
         let mut pmf = libm::exp(-lambda);
         let mut cdf = pmf;

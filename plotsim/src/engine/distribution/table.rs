@@ -38,6 +38,8 @@ pub struct ZTable {
     ln_norm: f64,
     lo: f64,
     step: f64,
+    /// `1 / step`: the grid position is a multiplication, not a division.
+    inv_step: f64,
     /// (value, slope) per grid point, block by block.
     blocks: Vec<OnceLock<Block>>,
 }
@@ -61,6 +63,7 @@ impl ZTable {
             ln_norm,
             lo: -super::Z_CLIP,
             step: 2.0 * super::Z_CLIP / (POINTS - 1) as f64,
+            inv_step: (POINTS - 1) as f64 / (2.0 * super::Z_CLIP),
             blocks: (0..BLOCKS).map(|_| OnceLock::new()).collect(),
         }
     }
@@ -102,7 +105,7 @@ impl ZTable {
     /// q(z), for z already clipped to the table's range.
     #[inline]
     pub fn eval(&self, z: f64) -> f64 {
-        let t = ((z - self.lo) / self.step).clamp(0.0, (POINTS - 1) as f64);
+        let t = ((z - self.lo) * self.inv_step).clamp(0.0, (POINTS - 1) as f64);
         let i = (t as usize).min(POINTS - 2);
         let s = t - i as f64;
         let points = self.block(i / BLOCK);
