@@ -186,37 +186,20 @@ impl EntitySeries {
         let n = self.n;
         let (xa, pa) = (&self.shifted[a * n..][..n], &self.present[a * n..][..n]);
         let (xb, pb) = (&self.shifted[b * n..][..n], &self.present[b * n..][..n]);
-        // Missing values are 0 and their presence 0, so each product is the
-        // value where both are present and 0 elsewhere. The sums run in
-        // `LANES` independent lanes (a fixed assignment of periods to lanes,
-        // added up in a fixed order at the end), so they pipeline and
-        // vectorise instead of waiting on one chain of additions.
-        let at = |t: usize| (pa[t] * pb[t], xa[t] * pb[t], xb[t] * pa[t]);
-        let mut level = Lanes::default();
-        let mut diff = Lanes::default();
-        if n > 0 {
-            let (w, x, y) = at(0);
-            level.add(0, w, x, y);
-        }
-        let mut t = 1;
-        while t + LANES <= n {
-            for j in 0..LANES {
-                let (w, x, y) = at(t + j);
-                let (pw, px, py) = at(t + j - 1);
-                level.add(j, w, x, y);
-                let wd = w * pw;
-                diff.add(j, wd, (x - px) * wd, (y - py) * wd);
-            }
-            t += LANES;
-        }
-        for t in t..n {
-            let (w, x, y) = at(t);
-            let (pw, px, py) = at(t - 1);
-            level.add(t % LANES, w, x, y);
+        let mut level = Sums::default();
+        let mut diff = Sums::default();
+        let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+        for t in 0..n {
+            // Missing values are 0 and their presence 0, so each product
+            // is the value where both are present and 0 elsewhere.
+            let w = pa[t] * pb[t];
+            let x = xa[t] * pb[t];
+            let y = xb[t] * pa[t];
+            level.add(w, x, y);
             let wd = w * pw;
-            diff.add(t % LANES, wd, (x - px) * wd, (y - py) * wd);
+            diff.add(wd, (x - px) * wd, (y - py) * wd);
+            (px, py, pw) = (x, y, w);
         }
-        let (level, diff) = (level.total(), diff.total());
         let pooled = level.moments(self.origin[a], self.origin[b]);
         PairMoments {
             pooled,
@@ -224,45 +207,6 @@ impl EntitySeries {
             within_m2b: pooled.m2b,
             within_cab: pooled.cab,
             differences: diff.moments(0.0, 0.0),
-        }
-    }
-}
-
-/// Independent accumulator lanes of [`EntitySeries::pair`].
-const LANES: usize = 4;
-
-/// [`Sums`] in [`LANES`] lanes, field by field.
-#[derive(Debug, Default, Clone, Copy)]
-struct Lanes {
-    n: [f64; LANES],
-    x: [f64; LANES],
-    y: [f64; LANES],
-    xx: [f64; LANES],
-    yy: [f64; LANES],
-    xy: [f64; LANES],
-}
-
-impl Lanes {
-    #[inline(always)]
-    fn add(&mut self, j: usize, w: f64, x: f64, y: f64) {
-        self.n[j] += w;
-        self.x[j] += x;
-        self.y[j] += y;
-        self.xx[j] += x * x;
-        self.yy[j] += y * y;
-        self.xy[j] += x * y;
-    }
-
-    /// The lanes added up: `(l0 + l1) + (l2 + l3)`.
-    fn total(&self) -> Sums {
-        let sum = |v: &[f64; LANES]| (v[0] + v[1]) + (v[2] + v[3]);
-        Sums {
-            n: sum(&self.n),
-            x: sum(&self.x),
-            y: sum(&self.y),
-            xx: sum(&self.xx),
-            yy: sum(&self.yy),
-            xy: sum(&self.xy),
         }
     }
 }
@@ -280,6 +224,16 @@ struct Sums {
 }
 
 impl Sums {
+    #[inline(always)]
+    fn add(&mut self, w: f64, x: f64, y: f64) {
+        self.n += w;
+        self.x += x;
+        self.y += y;
+        self.xx += x * x;
+        self.yy += y * y;
+        self.xy += x * y;
+    }
+
     /// The co-moments of the pairs, whose values were shifted by
     /// `(origin_a, origin_b)`.
     fn moments(&self, origin_a: f64, origin_b: f64) -> CoMoment {
