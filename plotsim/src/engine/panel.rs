@@ -612,7 +612,7 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     let mut y = vec![0.0; m_count];
     // Each metric's stream gives the cell's copula score and then, with
     // gaussian noise, its noise draw: both are drawn for every metric at the
-    // start of the period, in one batch.
+    // start of the period.
     let per = if sigma > 0.0 && ctx.noise.family == NoiseDistribution::Gaussian {
         2
     } else {
@@ -620,7 +620,11 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     };
     let mut drawn_normals = vec![0.0; m_count * per];
     for t in entity.start_period as usize..n {
-        S::normals(streams, per, &mut drawn_normals);
+        for (s, d) in streams.iter_mut().zip(drawn_normals.chunks_mut(per)) {
+            for v in d {
+                *v = s.normal();
+            }
+        }
         for (zi, d) in z.iter_mut().zip(drawn_normals.chunks(per)) {
             *zi = d[0];
         }

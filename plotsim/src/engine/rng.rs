@@ -72,20 +72,6 @@ pub trait Source {
     fn uniform(&mut self) -> f64;
     /// A standard normal draw.
     fn normal(&mut self) -> f64;
-
-    /// The next `per` standard normal draws of each of `sources` in turn
-    /// (source `k`'s `j`-th into `out[k * per + j]`): exactly what calling
-    /// [`Source::normal`] that often would give, in one batch.
-    fn normals(sources: &mut [Self], per: usize, out: &mut [f64])
-    where
-        Self: Sized,
-    {
-        for (s, o) in sources.iter_mut().zip(out.chunks_mut(per)) {
-            for v in o {
-                *v = s.normal();
-            }
-        }
-    }
 }
 
 impl Source for Stream {
@@ -165,15 +151,21 @@ impl Source for Tape<'_> {
     }
 }
 
+/// The uniform in (0, 1) of a 64-bit word: `((x >> 11) + 0.5) · 2⁻⁵³`.
+#[inline]
+pub fn open_unit(bits: u64) -> f64 {
+    ((bits >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0)
+}
+
 /// A named random stream: uniforms in the open interval (0, 1).
 #[derive(Debug)]
 pub struct Stream(ChaCha8Rng);
 
 impl Stream {
-    /// A uniform in (0, 1): `((x >> 11) + 0.5) · 2⁻⁵³`.
+    /// A uniform in (0, 1): [`open_unit`] of the next word.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        ((self.0.next_u64() >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0)
+        open_unit(self.0.next_u64())
     }
 
     /// A standard normal draw, by the ziggurat method

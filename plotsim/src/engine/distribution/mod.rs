@@ -197,18 +197,7 @@ impl Marginal {
                 let (p, q) = (normal::cdf(z), normal::sf(z));
                 self.place(gamma::quantile(k, p, q), centre, range)
             }
-            Marginal::Poisson => {
-                let lambda = centre.max(0.0);
-                let p = normal::cdf(z);
-                // The sequential branch of the quantile reads the upper tail
-                // only to see that it is positive, which 1 - p shows there.
-                let q = if lambda < poisson::SEQUENTIAL_BELOW && p <= poisson::SEQUENTIAL_UP_TO {
-                    1.0 - p
-                } else {
-                    normal::sf(z)
-                };
-                poisson::quantile(lambda, p, q)
-            }
+            Marginal::Poisson => poisson::quantile_at_score(centre.max(0.0), z),
             Marginal::NegBinomial { d } => {
                 negbinomial::quantile(centre.max(0.0), d, normal::cdf(z))
             }

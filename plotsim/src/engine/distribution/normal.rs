@@ -4,6 +4,8 @@
 
 use std::sync::OnceLock;
 
+use crate::engine::rng::open_unit;
+
 /// The standard normal quantile Φ⁻¹(p) for p in (0, 1).
 ///
 /// Returns -inf at 0 and +inf at 1; NaN outside [0, 1].
@@ -188,12 +190,6 @@ fn zig() -> &'static Ziggurat {
         f[0] = 0.0;
         Ziggurat { x, f }
     })
-}
-
-/// `(bits >> 11 + 0.5)·2⁻⁵³`, a uniform in (0, 1).
-#[inline]
-fn open_unit(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0)
 }
 
 /// A standard normal draw from 64-bit words, by the ziggurat method

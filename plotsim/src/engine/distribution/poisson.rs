@@ -1,10 +1,23 @@
 //! The Poisson quantile.
 
 /// Means below this (with `p <=` [`SEQUENTIAL_UP_TO`]) sum the pmf from 0.
-pub const SEQUENTIAL_BELOW: f64 = 30.0;
+const SEQUENTIAL_BELOW: f64 = 30.0;
 /// Probabilities up to this (with the mean below [`SEQUENTIAL_BELOW`]) sum
 /// the pmf from 0.
-pub const SEQUENTIAL_UP_TO: f64 = 0.999;
+const SEQUENTIAL_UP_TO: f64 = 0.999;
+
+/// [`quantile`] at `p = Φ(z)`, `q = 1 - Φ(z)`: the upper tail is computed
+/// only where the quantile needs it (the sequential branch reads it only to
+/// see that it is positive, which `1 - p` shows there), with the same result.
+pub fn quantile_at_score(lambda: f64, z: f64) -> f64 {
+    let p = super::normal::cdf(z);
+    let q = if lambda < SEQUENTIAL_BELOW && p <= SEQUENTIAL_UP_TO {
+        1.0 - p
+    } else {
+        super::normal::sf(z)
+    };
+    quantile(lambda, p, q)
+}
 
 /// The smallest k with P(X <= k) >= p for X ~ Poisson(lambda); `q` = 1 - p
 /// is passed separately so the upper tail keeps its precision.
