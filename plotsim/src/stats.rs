@@ -145,6 +145,10 @@ pub struct EntitySeries {
     shifted: Vec<f64>,
     present: Vec<f64>,
     origin: Vec<f64>,
+    /// Per metric, its level and difference sums over its own periods: the
+    /// sums of a pair whose two metrics are present in the same periods,
+    /// which then only needs its cross products ([`EntitySeries::pair`]).
+    own: Vec<(Sums, Sums)>,
 }
 
 impl EntitySeries {
@@ -173,11 +177,18 @@ impl EntitySeries {
                 }
             }
         }
+        let own = (0..m)
+            .map(|k| {
+                let (x, p) = (&shifted[k * n..][..n], &present[k * n..][..n]);
+                pass(x, p, x, p)
+            })
+            .collect();
         EntitySeries {
             n,
             shifted,
             present,
             origin,
+            own,
         }
     }
 
@@ -186,20 +197,25 @@ impl EntitySeries {
         let n = self.n;
         let (xa, pa) = (&self.shifted[a * n..][..n], &self.present[a * n..][..n]);
         let (xb, pb) = (&self.shifted[b * n..][..n], &self.present[b * n..][..n]);
-        let mut level = Sums::default();
-        let mut diff = Sums::default();
-        let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
-        for t in 0..n {
-            // Missing values are 0 and their presence 0, so each product
-            // is the value where both are present and 0 elsewhere.
-            let w = pa[t] * pb[t];
-            let x = xa[t] * pb[t];
-            let y = xb[t] * pa[t];
-            level.add(w, x, y);
-            let wd = w * pw;
-            diff.add(wd, (x - px) * wd, (y - py) * wd);
-            (px, py, pw) = (x, y, w);
-        }
+        let (level, diff) = if pa == pb {
+            // Present in the same periods: every sum but the cross products is
+            // the metrics' own (the same terms in the same order, so the same
+            // bits as the full pass).
+            let ((la, da), (lb, db)) = (self.own[a], self.own[b]);
+            let (mut xy, mut dxy) = (0.0, 0.0);
+            let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+            for t in 0..n {
+                let w = pa[t] * pb[t];
+                let (x, y) = (xa[t] * pb[t], xb[t] * pa[t]);
+                xy += x * y;
+                let wd = w * pw;
+                dxy += ((x - px) * wd) * ((y - py) * wd);
+                (px, py, pw) = (x, y, w);
+            }
+            (la.paired(&lb, xy), da.paired(&db, dxy))
+        } else {
+            pass(xa, pa, xb, pb)
+        };
         let pooled = level.moments(self.origin[a], self.origin[b]);
         PairMoments {
             pooled,
@@ -209,6 +225,26 @@ impl EntitySeries {
             differences: diff.moments(0.0, 0.0),
         }
     }
+}
+
+/// The level and difference sums of two series (values shifted, 0 where
+/// missing; presence 1 or 0) in one pass over the periods.
+fn pass(xa: &[f64], pa: &[f64], xb: &[f64], pb: &[f64]) -> (Sums, Sums) {
+    let mut level = Sums::default();
+    let mut diff = Sums::default();
+    let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+    for t in 0..xa.len() {
+        // Missing values are 0 and their presence 0, so each product
+        // is the value where both are present and 0 elsewhere.
+        let w = pa[t] * pb[t];
+        let x = xa[t] * pb[t];
+        let y = xb[t] * pa[t];
+        level.add(w, x, y);
+        let wd = w * pw;
+        diff.add(wd, (x - px) * wd, (y - py) * wd);
+        (px, py, pw) = (x, y, w);
+    }
+    (level, diff)
 }
 
 /// Plain sums of weighted pairs (weights 0 or 1), turned into co-moments at
@@ -232,6 +268,20 @@ impl Sums {
         self.xx += x * x;
         self.yy += y * y;
         self.xy += x * y;
+    }
+
+    /// The sums of a pair from its two metrics' own sums (`self` for the
+    /// first, `other` for the second, over the same periods) and its cross
+    /// products.
+    fn paired(&self, other: &Sums, xy: f64) -> Sums {
+        Sums {
+            n: self.n,
+            x: self.x,
+            y: other.x,
+            xx: self.xx,
+            yy: other.xx,
+            xy,
+        }
     }
 
     /// The co-moments of the pairs, whose values were shifted by
@@ -263,6 +313,30 @@ mod tests {
         let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
         let syy: f64 = ys.iter().map(|y| (y - my).powi(2)).sum();
         sxy / (sxx * syy).sqrt()
+    }
+
+    #[test]
+    fn pairs_present_in_the_same_periods_take_the_shortcut_bit_for_bit() {
+        // Metrics 0 and 1 share their gaps (t = 0 inactive, t = 3 null);
+        // metric 2 has its own.
+        let nan = f64::NAN;
+        let values = [
+            [nan, 1.5, 2.25, nan, 3.0, 2.0, 7.5],
+            [nan, 10.0, 12.5, nan, 11.0, 15.25, 9.0],
+            [nan, -1.0, nan, 0.5, 2.0, -3.0, 1.25],
+        ]
+        .concat();
+        let series = EntitySeries::new(&values, 7, None);
+        for (a, b) in [(0, 1), (1, 0), (0, 2), (1, 2)] {
+            let n = 7;
+            let (xa, pa) = (&series.shifted[a * n..][..n], &series.present[a * n..][..n]);
+            let (xb, pb) = (&series.shifted[b * n..][..n], &series.present[b * n..][..n]);
+            let (level, diff) = pass(xa, pa, xb, pb);
+            let full = level.moments(series.origin[a], series.origin[b]);
+            let got = series.pair(a, b);
+            assert_eq!(got.pooled, full, "pair ({a}, {b})");
+            assert_eq!(got.differences, diff.moments(0.0, 0.0), "pair ({a}, {b})");
+        }
     }
 
     #[test]

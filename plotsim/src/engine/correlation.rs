@@ -4,6 +4,7 @@
 //! indexed by metric declaration order.
 
 use nalgebra::{DMatrix, SymmetricEigen};
+use std::ops::Range;
 
 /// A symmetric matrix with unit diagonal and the given off-diagonal pairs.
 pub fn assemble(m: usize, pairs: &[(usize, usize, f64)]) -> DMatrix<f64> {
@@ -30,7 +31,7 @@ pub fn cholesky(a: &DMatrix<f64>) -> Option<Lower> {
     Some(Lower { m, v })
 }
 
-/// A lower-triangular factor L (row-major); `apply` computes y = L·z.
+/// A lower-triangular factor L (row-major); [`Lower::apply_series`] computes y = L·z.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lower {
     m: usize,
@@ -38,12 +39,21 @@ pub struct Lower {
 }
 
 impl Lower {
-    /// y = L·z.
+    /// y = L·z in each period of `periods`, for metric-major series (metric
+    /// `i`'s period `t` at `i * n + t`). Each score is the sum of its row's
+    /// products in column order from -0.0 (as `Iterator::sum` adds), computed
+    /// for a run of periods at a time.
     #[inline]
-    pub fn apply(&self, z: &[f64], y: &mut [f64]) {
-        for (i, yi) in y.iter_mut().enumerate().take(self.m) {
+    pub fn apply_series(&self, z: &[f64], y: &mut [f64], n: usize, periods: Range<usize>) {
+        for i in 0..self.m {
             let row = &self.v[i * self.m..i * self.m + i + 1];
-            *yi = row.iter().zip(z).map(|(a, b)| a * b).sum();
+            let out = &mut y[i * n..][periods.clone()];
+            out.fill(-0.0);
+            for (j, &l) in row.iter().enumerate() {
+                for (o, &zj) in out.iter_mut().zip(&z[j * n..][periods.clone()]) {
+                    *o += l * zj;
+                }
+            }
         }
     }
 }
@@ -180,7 +190,7 @@ mod tests {
         assert_eq!(p.distance, 0.0);
         let l = cholesky(&p.matrix).unwrap();
         let mut y = [0.0; 3];
-        l.apply(&[1.0, 0.0, 0.0], &mut y);
+        l.apply_series(&[1.0, 0.0, 0.0], &mut y, 1, 0..1);
         assert!((y[0] - 1.0).abs() < 1e-12 && (y[1] - 0.5).abs() < 1e-12);
     }
 

@@ -8,7 +8,7 @@ use plotsim_config::{BaselineLevel, MetricType, Polarity};
 use super::correlation::Lower;
 use super::distribution::{self as dist, Marginal, round_half_even};
 use super::entities::Entity;
-use super::rng::{Part, Recorder, Source, Stream, Tape, stream};
+use super::rng::{Part, Source, Stream, stream};
 use super::trajectory::{self, CurveSegment};
 
 /// Per-metric settings resolved for generation.
@@ -480,38 +480,110 @@ fn tail_inside(drawn: f64, z: f64, lo: f64, hi: f64) -> f64 {
     }
 }
 
-/// Applies jitter, outliers and MCAR nulls to a drawn value. Returns the
-/// value (NaN when nulled) and whether an outlier fired.
+/// Every draw of an entity's cells, taken from the metric streams before any
+/// value is made (none of them depends on a value or on the copula, so the
+/// calibration pilot keeps them and replays its entities with other
+/// factors). Stream `m` gives, period by period from the entity's arrival:
+/// the cell's copula score, its noise draw (when the config has noise), then
+/// the outlier test (and the outlier's size when it fires), then the MCAR
+/// test. All indexed metric-major like the panel's values.
+#[derive(Debug, Clone)]
+pub(crate) struct CellDraws {
+    /// Independent normal score per cell.
+    z: Vec<f64>,
+    /// Noise draw per cell (0 without noise).
+    noise: Vec<f64>,
+    /// The outlier's size draw where one fires, NaN elsewhere.
+    outlier: Vec<f64>,
+    /// Whether the cell is nulled (MCAR).
+    null: Vec<bool>,
+}
+
+impl CellDraws {
+    fn take<S: Source>(noise: &NoisePlan, streams: &mut [S], start: usize, n: usize) -> Self {
+        let cells = streams.len() * n;
+        let mut d = CellDraws {
+            z: vec![0.0; cells],
+            noise: vec![0.0; cells],
+            outlier: vec![f64::NAN; cells],
+            null: vec![false; cells],
+        };
+        for (m, s) in streams.iter_mut().enumerate() {
+            let at = m * n;
+            for t in start..n {
+                d.z[at + t] = s.normal();
+                if noise.gaussian_sigma > 0.0 {
+                    d.noise[at + t] = match noise.family {
+                        NoiseDistribution::Gaussian => s.normal(),
+                        NoiseDistribution::StudentT { degrees_of_freedom } => {
+                            dist::student_t(s, degrees_of_freedom)
+                        }
+                        NoiseDistribution::Laplace => dist::laplace(s.uniform()),
+                    };
+                }
+                if noise.outlier_rate > 0.0 && s.uniform() < noise.outlier_rate {
+                    d.outlier[at + t] = s.uniform();
+                }
+                if noise.mcar_rate > 0.0 && s.uniform() < noise.mcar_rate {
+                    d.null[at + t] = true;
+                }
+            }
+        }
+        d
+    }
+}
+
+/// The copula's correlated scores from the independent ones (metric-major
+/// like `z`), each run of periods with the same factor at once.
+fn copula_scores(factors: &Factors, z: &[f64], n: usize, start: usize) -> Vec<f64> {
+    let mut y = z.to_vec();
+    let factor = |t: usize| {
+        factors
+            .slot_of_period
+            .get(t)
+            .and_then(|&i| factors.slots.get(i))
+            .and_then(Option::as_ref)
+    };
+    let mut t0 = start;
+    while t0 < n {
+        let slot = factors.slot_of_period.get(t0);
+        let t1 = (t0 + 1..n)
+            .find(|&t| factors.slot_of_period.get(t) != slot)
+            .unwrap_or(n);
+        if let Some(l) = factor(t0) {
+            l.apply_series(z, &mut y, n, t0..t1);
+        }
+        t0 = t1;
+    }
+    y
+}
+
+/// Applies cell `i`'s jitter, outlier and MCAR null ([`CellDraws`]) to a
+/// drawn value. Returns the value (NaN when nulled) and whether an outlier
+/// fired.
 ///
 /// With `inside` (range truncation), jitter that leaves the range is
 /// reflected back at the bound, and an outlier beyond a bound lands between
 /// the value and that bound (in its outer half), so nothing lands on a bound.
-fn add_noise<S: Source>(
-    noise: &NoisePlan,
+fn add_noise(
+    scale_with_trajectory: bool,
     sigma: f64,
-    s: &mut S,
-    drawn_normal: Option<f64>,
+    draws: &CellDraws,
+    i: usize,
     v: f64,
     position: f64,
     inside: Option<(f64, f64)>,
 ) -> (f64, bool) {
     let mut v = v;
     if sigma > 0.0 {
-        let scale = if noise.scale_with_trajectory {
+        let scale = if scale_with_trajectory {
             sigma * position
         } else if v == 0.0 {
             sigma
         } else {
             sigma * v.abs()
         };
-        let e = match noise.family {
-            NoiseDistribution::Gaussian => drawn_normal.unwrap_or_else(|| s.normal()),
-            NoiseDistribution::StudentT { degrees_of_freedom } => {
-                dist::student_t(s, degrees_of_freedom)
-            }
-            NoiseDistribution::Laplace => dist::laplace(s.uniform()),
-        };
-        v += scale * e;
+        v += scale * draws.noise[i];
         if let Some((lo, hi)) = inside {
             if v < lo {
                 v = (2.0 * lo - v).min(hi);
@@ -520,20 +592,19 @@ fn add_noise<S: Source>(
             }
         }
     }
-    let mut outlier = false;
-    if noise.outlier_rate > 0.0 && s.uniform() < noise.outlier_rate {
+    let f = draws.outlier[i];
+    let outlier = !f.is_nan();
+    if outlier {
         let mag = if v == 0.0 { 1.0 } else { v.abs() };
         let sign = if v < 0.0 { -1.0 } else { 1.0 };
-        let f = s.uniform();
         let out = sign * mag * (3.0 + 7.0 * f);
         v = match inside {
             Some((lo, _)) if out < lo => v + (lo - v) * (0.5 + 0.5 * f),
             Some((_, hi)) if out > hi => v + (hi - v) * (0.5 + 0.5 * f),
             _ => out,
         };
-        outlier = true;
     }
-    if noise.mcar_rate > 0.0 && s.uniform() < noise.mcar_rate {
+    if draws.null[i] {
         return (f64::NAN, outlier);
     }
     (v, outlier)
@@ -549,26 +620,29 @@ pub fn generate_entity<O: CellObserver>(
     draws: Draws,
     obs: &mut O,
 ) -> EntityPanel {
-    let seg = &ctx.segments[entity.segment];
-    let mut streams = metric_streams(ctx, draws, seg, entity);
-    generate_entity_from(ctx, factors, entity, &mut streams, obs)
+    let cells = entity_draws(ctx, draws, entity);
+    generate_entity_from(ctx, factors, entity, &cells, obs)
 }
 
-/// The pilot's first round: generates an entity and records every draw of
-/// each metric stream (returned per metric, for [`replay_entity`]).
+/// Every cell draw of an entity, from its metric streams.
+fn entity_draws(ctx: &EngineCtx, draws: Draws, entity: &Entity) -> CellDraws {
+    let seg = &ctx.segments[entity.segment];
+    let mut streams = metric_streams(ctx, draws, seg, entity);
+    let start = (entity.start_period as usize).min(ctx.n_periods);
+    CellDraws::take(&ctx.noise, &mut streams, start, ctx.n_periods)
+}
+
+/// The pilot's first round: generates an entity from pilot replica
+/// `replica`'s streams, and returns its draws too (for [`replay_entity`]).
 pub(crate) fn record_entity(
     ctx: &EngineCtx,
     factors: &Factors,
     entity: &Entity,
     replica: u64,
-) -> (EntityPanel, Vec<Vec<f64>>) {
-    let seg = &ctx.segments[entity.segment];
-    let mut rec: Vec<Recorder> = metric_streams(ctx, Draws::Pilot(replica), seg, entity)
-        .into_iter()
-        .map(Recorder::new)
-        .collect();
-    let panel = generate_entity_from(ctx, factors, entity, &mut rec, &mut NoTrace);
-    (panel, rec.into_iter().map(|r| r.tape).collect())
+) -> (EntityPanel, CellDraws) {
+    let cells = entity_draws(ctx, Draws::Pilot(replica), entity);
+    let panel = generate_entity_from(ctx, factors, entity, &cells, &mut NoTrace);
+    (panel, cells)
 }
 
 /// The pilot's later rounds: the same entity from its recorded draws (which
@@ -577,19 +651,17 @@ pub(crate) fn replay_entity(
     ctx: &EngineCtx,
     factors: &Factors,
     entity: &Entity,
-    tapes: &[Vec<f64>],
+    cells: &CellDraws,
 ) -> EntityPanel {
-    let mut t: Vec<Tape<'_>> = tapes.iter().map(|d| Tape::new(d)).collect();
-    generate_entity_from(ctx, factors, entity, &mut t, &mut NoTrace)
+    generate_entity_from(ctx, factors, entity, cells, &mut NoTrace)
 }
 
-/// The kernel: one entity over the whole window, its draws from `streams`
-/// (one per metric).
-fn generate_entity_from<O: CellObserver, S: Source>(
+/// The kernel: one entity over the whole window from its cells' draws.
+fn generate_entity_from<O: CellObserver>(
     ctx: &EngineCtx,
     factors: &Factors,
     entity: &Entity,
-    streams: &mut [S],
+    draws: &CellDraws,
     obs: &mut O,
 ) -> EntityPanel {
     let n = ctx.n_periods;
@@ -607,63 +679,49 @@ fn generate_entity_from<O: CellObserver, S: Source>(
     }
     let sigma = ctx.noise.gaussian_sigma * variation.as_ref().map_or(1.0, |v| v.noise_scale);
     let eff = effective_positions(ctx, seg, entity, &x);
+    let start = (entity.start_period as usize).min(n);
+    let scores = copula_scores(factors, &draws.z, n, start);
     let mut values = vec![f64::NAN; m_count * n];
-    let mut z = vec![0.0; m_count];
-    let mut y = vec![0.0; m_count];
-    // Each metric's stream gives the cell's copula score and then, with
-    // gaussian noise, its noise draw: both are drawn for every metric at the
-    // start of the period.
-    let per = if sigma > 0.0 && ctx.noise.family == NoiseDistribution::Gaussian {
-        2
-    } else {
-        1
-    };
-    let mut drawn_normals = vec![0.0; m_count * per];
-    for t in entity.start_period as usize..n {
-        for (s, d) in streams.iter_mut().zip(drawn_normals.chunks_mut(per)) {
-            for v in d {
-                *v = s.normal();
+    // Metric by metric (each metric's cells only read its own draws, scores
+    // and positions, so the order of this loop changes no value).
+    for (m, rt) in ctx.metrics.iter().enumerate() {
+        let band = seg.bands[m];
+        let range = seg.ranges[m];
+        let inside = range.filter(|_| ctx.truncate);
+        let centre_floor = match range {
+            // With truncation a lognorm or gamma centre (which scales to 0
+            // at position 0) stays 1 % of the range above its bottom, so
+            // position 0 does not collapse every draw onto the bound.
+            Some((lo, hi))
+                if ctx.truncate
+                    && matches!(
+                        rt.params,
+                        FamilyParams::Lognorm { .. } | FamilyParams::Gamma { .. }
+                    ) =>
+            {
+                Some(lo + 0.01 * (hi - lo))
             }
-        }
-        for (zi, d) in z.iter_mut().zip(drawn_normals.chunks(per)) {
-            *zi = d[0];
-        }
-        match factors
-            .slot_of_period
-            .get(t)
-            .and_then(|&i| factors.slots.get(i))
-            .and_then(Option::as_ref)
-        {
-            Some(l) => l.apply(&z, &mut y),
-            None => y.copy_from_slice(&z),
-        }
-        for (m, rt) in ctx.metrics.iter().enumerate() {
-            let e = eff[m * n + t];
+            _ => None,
+        };
+        let band_centred = seg.band_centred[m];
+        let integer = rt.count || rt.marginal.is_integer();
+        let strength = rt.sensitivity * seg.sensitivity;
+        for (t, &position) in x.iter().enumerate().skip(start) {
+            let i = m * n + t;
+            let e = eff[i];
             let mut p = match rt.polarity {
                 Polarity::Positive => e,
                 Polarity::Negative => 1.0 - e,
             };
-            if let Some((a, b)) = seg.bands[m] {
+            if let Some((a, b)) = band {
                 p = a + p * (b - a);
             }
-            let range = seg.ranges[m];
-            let centre = match range {
-                Some((lo, hi)) if seg.band_centred[m] => lo + p * (hi - lo),
-                // With truncation a lognorm or gamma centre (which scales to 0
-                // at position 0) stays 1 % of the range above its bottom, so
-                // position 0 does not collapse every draw onto the bound.
-                Some((lo, hi))
-                    if ctx.truncate
-                        && matches!(
-                            rt.params,
-                            FamilyParams::Lognorm { .. } | FamilyParams::Gamma { .. }
-                        ) =>
-                {
-                    Marginal::centre(&rt.params, p, range).max(lo + 0.01 * (hi - lo))
-                }
+            let centre = match (range, centre_floor) {
+                (Some((lo, hi)), _) if band_centred => lo + p * (hi - lo),
+                (_, Some(floor)) => Marginal::centre(&rt.params, p, range).max(floor),
                 _ => Marginal::centre(&rt.params, p, range),
             };
-            let seasonal = ctx.seasonal[t] * rt.sensitivity * seg.sensitivity;
+            let seasonal = ctx.seasonal[t] * strength;
             let mut modulated = centre;
             if seasonal != 0.0 {
                 modulated *= 1.0 + seasonal;
@@ -671,22 +729,22 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                     modulated = modulated.clamp(lo, hi);
                 }
             }
-            let inside = range.filter(|_| ctx.truncate);
+            let y = scores[i];
             let zd = match inside {
-                Some(r) => dist::truncate_z(y[m], rt.marginal.unit_bounds(modulated, r)),
-                None => y[m],
+                Some(r) => dist::truncate_z(y, rt.marginal.unit_bounds(modulated, r)),
+                None => y,
             };
             let mut drawn = rt.sampler.value(zd, modulated, range);
             if let Some((lo, hi)) = inside {
-                drawn = tail_inside(drawn, y[m], lo, hi);
+                drawn = tail_inside(drawn, y, lo, hi);
             }
             let (mut v, outlier) = add_noise(
-                &ctx.noise,
+                ctx.noise.scale_with_trajectory,
                 sigma,
-                &mut streams[m],
-                (per == 2).then(|| drawn_normals[m * 2 + 1]),
+                draws,
+                i,
                 drawn,
-                x[t],
+                position,
                 inside,
             );
             let noised = v;
@@ -702,23 +760,23 @@ fn generate_entity_from<O: CellObserver, S: Source>(
                     };
                     v = v.clamp(lo, hi);
                 }
-                if rt.count || rt.marginal.is_integer() {
+                if integer {
                     v = round_half_even(v.max(0.0));
                 }
             }
-            values[m * n + t] = v;
+            values[i] = v;
             obs.cell(&CellTrace {
                 entity: entity.ordinal,
                 period: t,
                 metric: m,
-                position: x[t],
+                position,
                 effective_position: e,
                 centre_position: p,
                 centre,
                 seasonal,
                 modulated_centre: modulated,
-                independent_z: z[m],
-                z: y[m],
+                independent_z: draws.z[i],
+                z: y,
                 drawn,
                 noised,
                 outlier,

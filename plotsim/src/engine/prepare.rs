@@ -18,7 +18,7 @@ use plotsim_config::Plan;
 
 use super::correlation::{Limits, Lower, assemble, cholesky, nearest_correlation, sign_interval};
 use super::entities::Entities;
-use super::panel::{EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
+use super::panel::{CellDraws, EngineCtx, EntityPanel, Factors, record_entity, replay_entity};
 pub use crate::stats::{CoMoment, EntitySeries, PairMoments};
 use plotsim_config::CorrelationTarget;
 
@@ -169,31 +169,31 @@ fn factor(m: usize, matrix: &DMatrix<f64>, pairs: &[(usize, usize, f64)]) -> Opt
 
 /// Pooled pilot correlations per slot and pair.
 ///
-/// The first round records each pilot entity's draws into `tapes`; later
+/// The first round keeps each pilot entity's cell draws in `kept`; later
 /// rounds replay them (the draws do not depend on the copula, so a replay
-/// gives exactly the values a fresh stream would).
+/// gives exactly the values fresh streams would).
 fn measure(
     ctx: &EngineCtx,
     slots: &[Slot],
     factors: &Factors,
     pilot: &[(u64, super::entities::Entity)],
-    tapes: &mut Vec<Vec<Vec<f64>>>,
+    kept: &mut Vec<CellDraws>,
 ) -> Vec<Vec<PairMoments>> {
-    let per_entity: Vec<Vec<Vec<PairMoments>>> = if tapes.is_empty() {
+    let per_entity: Vec<Vec<Vec<PairMoments>>> = if kept.is_empty() {
         let (moments, recorded): (Vec<_>, Vec<_>) = pilot
             .par_iter()
             .map(|(replica, e)| {
-                let (panel, tape) = record_entity(ctx, factors, e, *replica);
-                (accumulate(&panel, slots), tape)
+                let (panel, draws) = record_entity(ctx, factors, e, *replica);
+                (accumulate(&panel, slots), draws)
             })
             .unzip();
-        *tapes = recorded;
+        *kept = recorded;
         moments
     } else {
         pilot
             .par_iter()
-            .zip(tapes.par_iter())
-            .map(|((_, e), tape)| accumulate(&replay_entity(ctx, factors, e, tape), slots))
+            .zip(kept.par_iter())
+            .map(|((_, e), draws)| accumulate(&replay_entity(ctx, factors, e, draws), slots))
             .collect()
     };
     let mut total: Vec<Vec<PairMoments>> = slots
@@ -352,13 +352,13 @@ fn calibrate(plan: &Plan) -> Prepared {
         .map(|s| vec![(f64::INFINITY, f64::NEG_INFINITY); s.pairs.len()])
         .collect();
     if has_pairs && m >= 2 && !pilot.is_empty() {
-        let mut tapes = Vec::new();
+        let mut kept = Vec::new();
         // One pilot measurement: the targeted correlation of every declared
         // pair, and the (correlation, cells) seen so far per pair.
         let mut probe =
             |mats: &[DMatrix<f64>], rounds: &mut usize| -> (Correlations, Vec<Vec<f64>>) {
                 *rounds += 1;
-                let measured = measure(&ctx, &slots, &build(mats), &pilot, &mut tapes);
+                let measured = measure(&ctx, &slots, &build(mats), &pilot, &mut kept);
                 let mut r = Vec::new();
                 let mut cells = Vec::new();
                 for (si, s) in slots.iter().enumerate() {

@@ -64,9 +64,8 @@ pub fn stream(seed: u64, parts: &[Part<'_>]) -> Stream {
     Stream(ChaCha8Rng::from_seed(key))
 }
 
-/// Where the per-entity engine takes its draws from: a live [`Stream`], or
-/// a [`Tape`] replaying one (the calibration pilot records its draws once
-/// and replays them every round, as they do not depend on the copula).
+/// What the per-entity engine and the noise families draw from (a
+/// [`Stream`]; tests substitute fixed sequences).
 pub trait Source {
     /// A uniform in (0, 1).
     fn uniform(&mut self) -> f64;
@@ -82,72 +81,6 @@ impl Source for Stream {
     #[inline]
     fn normal(&mut self) -> f64 {
         Stream::normal(self)
-    }
-}
-
-/// A stream that records every draw it hands out.
-#[derive(Debug)]
-pub struct Recorder {
-    stream: Stream,
-    /// The draws so far, in order.
-    pub tape: Vec<f64>,
-}
-
-impl Recorder {
-    /// Records the draws of `stream`.
-    pub fn new(stream: Stream) -> Self {
-        Recorder {
-            stream,
-            tape: Vec::new(),
-        }
-    }
-}
-
-impl Source for Recorder {
-    #[inline]
-    fn uniform(&mut self) -> f64 {
-        let v = self.stream.uniform();
-        self.tape.push(v);
-        v
-    }
-    #[inline]
-    fn normal(&mut self) -> f64 {
-        let v = self.stream.normal();
-        self.tape.push(v);
-        v
-    }
-}
-
-/// Replays a recorded sequence of draws (the same calls in the same order
-/// get the same values).
-#[derive(Debug)]
-pub struct Tape<'a> {
-    draws: &'a [f64],
-    pos: usize,
-}
-
-impl<'a> Tape<'a> {
-    /// Replays `draws` from the start.
-    pub fn new(draws: &'a [f64]) -> Self {
-        Tape { draws, pos: 0 }
-    }
-
-    #[inline]
-    fn next(&mut self) -> f64 {
-        let v = self.draws.get(self.pos).copied().unwrap_or(0.5);
-        self.pos += 1;
-        v
-    }
-}
-
-impl Source for Tape<'_> {
-    #[inline]
-    fn uniform(&mut self) -> f64 {
-        self.next()
-    }
-    #[inline]
-    fn normal(&mut self) -> f64 {
-        self.next()
     }
 }
 
