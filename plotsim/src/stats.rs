@@ -149,6 +149,9 @@ pub struct EntitySeries {
     /// sums of a pair whose two metrics are present in the same periods,
     /// which then only needs its cross products ([`EntitySeries::pair`]).
     own: Vec<(Sums, Sums)>,
+    /// Per metric, a hash of the periods it is present in: different hashes
+    /// tell different periods without comparing them.
+    periods_hash: Vec<u64>,
 }
 
 impl EntitySeries {
@@ -183,12 +186,21 @@ impl EntitySeries {
                 pass(x, p, x, p)
             })
             .collect();
+        let periods_hash = present
+            .chunks(n.max(1))
+            .map(|p| {
+                p.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &w| {
+                    (h ^ u64::from(w > 0.0)).wrapping_mul(0x0100_0000_01b3)
+                })
+            })
+            .collect();
         EntitySeries {
             n,
             shifted,
             present,
             origin,
             own,
+            periods_hash,
         }
     }
 
@@ -197,7 +209,7 @@ impl EntitySeries {
         let n = self.n;
         let (xa, pa) = (&self.shifted[a * n..][..n], &self.present[a * n..][..n]);
         let (xb, pb) = (&self.shifted[b * n..][..n], &self.present[b * n..][..n]);
-        let (level, diff) = if pa == pb {
+        let (level, diff) = if self.periods_hash[a] == self.periods_hash[b] && pa == pb {
             // Present in the same periods: every sum but the cross products is
             // the metrics' own (the same terms in the same order, so the same
             // bits as the full pass).
