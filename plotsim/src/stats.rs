@@ -148,7 +148,8 @@ pub struct EntitySeries {
     /// Per metric, its level and difference sums over its own periods: the
     /// sums of a pair whose two metrics are present in the same periods,
     /// which then only needs its cross products ([`EntitySeries::pair`]).
-    own: Vec<(Sums, Sums)>,
+    /// Made on first use (only such pairs read them).
+    own: Vec<std::cell::OnceCell<(Sums, Sums)>>,
     /// Per metric, a hash of the periods it is present in: different hashes
     /// tell different periods without comparing them.
     periods_hash: Vec<u64>,
@@ -180,12 +181,7 @@ impl EntitySeries {
                 }
             }
         }
-        let own = (0..m)
-            .map(|k| {
-                let (x, p) = (&shifted[k * n..][..n], &present[k * n..][..n]);
-                pass(x, p, x, p)
-            })
-            .collect();
+        let own = vec![std::cell::OnceCell::new(); m];
         let periods_hash = present
             .chunks(n.max(1))
             .map(|p| {
@@ -204,6 +200,15 @@ impl EntitySeries {
         }
     }
 
+    /// Metric `k`'s own level and difference sums (see `own`).
+    fn own(&self, k: usize) -> (Sums, Sums) {
+        *self.own[k].get_or_init(|| {
+            let n = self.n;
+            let (x, p) = (&self.shifted[k * n..][..n], &self.present[k * n..][..n]);
+            pass(x, p, x, p)
+        })
+    }
+
     /// The moments of metrics `a` and `b` over the entity's periods.
     pub fn pair(&self, a: usize, b: usize) -> PairMoments {
         let n = self.n;
@@ -213,7 +218,7 @@ impl EntitySeries {
             // Present in the same periods: every sum but the cross products is
             // the metrics' own (the same terms in the same order, so the same
             // bits as the full pass).
-            let ((la, da), (lb, db)) = (self.own[a], self.own[b]);
+            let ((la, da), (lb, db)) = (self.own(a), self.own(b));
             let (mut xy, mut dxy) = (0.0, 0.0);
             let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
             for t in 0..n {

@@ -8,7 +8,7 @@ use plotsim_config::{BaselineLevel, MetricType, Polarity};
 use super::correlation::Lower;
 use super::distribution::{self as dist, Marginal, round_half_even};
 use super::entities::Entity;
-use super::rng::{Part, Source, Stream, stream};
+use super::rng::{Part, Stream, stream};
 use super::trajectory::{self, CurveSegment};
 
 /// Per-metric settings resolved for generation.
@@ -500,7 +500,7 @@ pub(crate) struct CellDraws {
 }
 
 impl CellDraws {
-    fn take<S: Source>(noise: &NoisePlan, streams: &mut [S], start: usize, n: usize) -> Self {
+    fn take(noise: &NoisePlan, streams: &mut [Stream], start: usize, n: usize) -> Self {
         let cells = streams.len() * n;
         let mut d = CellDraws {
             z: vec![0.0; cells],
@@ -537,20 +537,16 @@ impl CellDraws {
 /// like `z`), each run of periods with the same factor at once.
 fn copula_scores(factors: &Factors, z: &[f64], n: usize, start: usize) -> Vec<f64> {
     let mut y = z.to_vec();
-    let factor = |t: usize| {
-        factors
-            .slot_of_period
-            .get(t)
-            .and_then(|&i| factors.slots.get(i))
-            .and_then(Option::as_ref)
-    };
     let mut t0 = start;
     while t0 < n {
         let slot = factors.slot_of_period.get(t0);
         let t1 = (t0 + 1..n)
             .find(|&t| factors.slot_of_period.get(t) != slot)
             .unwrap_or(n);
-        if let Some(l) = factor(t0) {
+        if let Some(l) = slot
+            .and_then(|&i| factors.slots.get(i))
+            .and_then(Option::as_ref)
+        {
             l.apply_series(z, &mut y, n, t0..t1);
         }
         t0 = t1;

@@ -64,26 +64,6 @@ pub fn stream(seed: u64, parts: &[Part<'_>]) -> Stream {
     Stream(ChaCha8Rng::from_seed(key))
 }
 
-/// What the per-entity engine and the noise families draw from (a
-/// [`Stream`]; tests substitute fixed sequences).
-pub trait Source {
-    /// A uniform in (0, 1).
-    fn uniform(&mut self) -> f64;
-    /// A standard normal draw.
-    fn normal(&mut self) -> f64;
-}
-
-impl Source for Stream {
-    #[inline]
-    fn uniform(&mut self) -> f64 {
-        Stream::uniform(self)
-    }
-    #[inline]
-    fn normal(&mut self) -> f64 {
-        Stream::normal(self)
-    }
-}
-
 /// The uniform in (0, 1) of a 64-bit word: `((x >> 11) + 0.5) · 2⁻⁵³`.
 #[inline]
 pub fn open_unit(bits: u64) -> f64 {

@@ -307,7 +307,7 @@ fn weibull_unit(k: f64, q: f64) -> f64 {
 }
 
 /// A standard Student-t draw (Bailey's polar method) from a stream.
-pub fn student_t<S: super::rng::Source>(s: &mut S, df: f64) -> f64 {
+pub fn student_t(s: &mut super::rng::Stream, df: f64) -> f64 {
     loop {
         let u = 2.0 * s.uniform() - 1.0;
         let v = 2.0 * s.uniform() - 1.0;
