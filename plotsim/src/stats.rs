@@ -138,21 +138,24 @@ impl PairMoments {
 /// per metric, each value shifted by the metric's first present value (so
 /// plain sums stay exact enough: values inside one entity are close to each
 /// other) with `0` where it is missing, and its presence as `1.0`/`0.0`.
-/// Every pair is then one branch-free pass of sums over the periods.
+///
+/// A pair's sums are each metric's own sums over its own periods, less the
+/// terms of the periods where the other metric is missing (usually none or
+/// a few), plus the cross products: one short pass per pair.
 #[derive(Debug, Clone)]
 pub struct EntitySeries {
     n: usize,
     shifted: Vec<f64>,
     present: Vec<f64>,
     origin: Vec<f64>,
-    /// Per metric, its level and difference sums over its own periods: the
-    /// sums of a pair whose two metrics are present in the same periods,
-    /// which then only needs its cross products ([`EntitySeries::pair`]).
-    /// Made on first use (only such pairs read them).
+    /// Per metric, its level and difference sums over its own periods
+    /// ([`pass`] of the metric with itself). Made on first use (calibration
+    /// reads a few pairs only).
     own: Vec<std::cell::OnceCell<(Sums, Sums)>>,
-    /// Per metric, a hash of the periods it is present in: different hashes
-    /// tell different periods without comparing them.
-    periods_hash: Vec<u64>,
+    /// The periods where a metric is missing, metric after metric, in order;
+    /// metric `k`'s are `absent[absent_at[k]..absent_at[k + 1]]`.
+    absent: Vec<u32>,
+    absent_at: Vec<usize>,
 }
 
 impl EntitySeries {
@@ -165,7 +168,10 @@ impl EntitySeries {
         let mut shifted = vec![0.0; m * n];
         let mut present = vec![0.0; m * n];
         let mut origin = vec![0.0; m];
+        let mut absent = Vec::new();
+        let mut absent_at = Vec::with_capacity(m + 1);
         for k in 0..m {
+            absent_at.push(absent.len());
             let row = &values[k * n..(k + 1) * n];
             let keep = |t: usize, v: f64| !v.is_nan() && periods.is_none_or(|p| p[t]);
             let o = row
@@ -178,61 +184,62 @@ impl EntitySeries {
                 if keep(t, v) {
                     shifted[k * n + t] = v - o;
                     present[k * n + t] = 1.0;
+                } else {
+                    absent.push(t as u32);
                 }
             }
         }
-        let own = vec![std::cell::OnceCell::new(); m];
-        let periods_hash = present
-            .chunks(n.max(1))
-            .map(|p| {
-                p.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &w| {
-                    (h ^ u64::from(w > 0.0)).wrapping_mul(0x0100_0000_01b3)
-                })
-            })
-            .collect();
+        absent_at.push(absent.len());
         EntitySeries {
             n,
             shifted,
             present,
             origin,
-            own,
-            periods_hash,
+            own: vec![std::cell::OnceCell::new(); m],
+            absent,
+            absent_at,
         }
     }
 
     /// Metric `k`'s own level and difference sums (see `own`).
     fn own(&self, k: usize) -> (Sums, Sums) {
         *self.own[k].get_or_init(|| {
-            let n = self.n;
-            let (x, p) = (&self.shifted[k * n..][..n], &self.present[k * n..][..n]);
+            let (x, p) = self.series(k);
             pass(x, p, x, p)
         })
     }
 
+    /// Metric `k`'s shifted values and presence.
+    fn series(&self, k: usize) -> (&[f64], &[f64]) {
+        let n = self.n;
+        (&self.shifted[k * n..][..n], &self.present[k * n..][..n])
+    }
+
+    /// The periods where metric `k` is missing.
+    fn absent(&self, k: usize) -> &[u32] {
+        &self.absent[self.absent_at[k]..self.absent_at[k + 1]]
+    }
+
     /// The moments of metrics `a` and `b` over the entity's periods.
     pub fn pair(&self, a: usize, b: usize) -> PairMoments {
-        let n = self.n;
-        let (xa, pa) = (&self.shifted[a * n..][..n], &self.present[a * n..][..n]);
-        let (xb, pb) = (&self.shifted[b * n..][..n], &self.present[b * n..][..n]);
-        let (level, diff) = if self.periods_hash[a] == self.periods_hash[b] && pa == pb {
-            // Present in the same periods: every sum but the cross products is
-            // the metrics' own (the same terms in the same order, so the same
-            // bits as the full pass).
-            let ((la, da), (lb, db)) = (self.own(a), self.own(b));
-            let (mut xy, mut dxy) = (0.0, 0.0);
-            let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
-            for t in 0..n {
-                let w = pa[t] * pb[t];
-                let (x, y) = (xa[t] * pb[t], xb[t] * pa[t]);
-                xy += x * y;
-                let wd = w * pw;
-                dxy += ((x - px) * wd) * ((y - py) * wd);
-                (px, py, pw) = (x, y, w);
-            }
-            (la.paired(&lb, xy), da.paired(&db, dxy))
-        } else {
-            pass(xa, pa, xb, pb)
-        };
+        let ((xa, pa), (xb, pb)) = (self.series(a), self.series(b));
+        let ((la, da), (lb, db)) = (self.own(a), self.own(b));
+        let (ea, eda) = Terms::of_gaps(xa, pa, self.absent(b));
+        let (eb, edb) = Terms::of_gaps(xb, pb, self.absent(a));
+        // The cross products, where both are present (in both periods, for
+        // the differences).
+        let (mut xy, mut dxy) = (0.0, 0.0);
+        let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+        for t in 0..self.n {
+            let w = pa[t] * pb[t];
+            let (x, y) = (xa[t] * pb[t], xb[t] * pa[t]);
+            xy += x * y;
+            let wd = w * pw;
+            dxy += ((x - px) * wd) * ((y - py) * wd);
+            (px, py, pw) = (x, y, w);
+        }
+        let level = Sums::paired(la.less(ea), lb.less(eb), xy);
+        let diff = Sums::paired(da.less(eda), db.less(edb), dxy);
         let pooled = level.moments(self.origin[a], self.origin[b]);
         PairMoments {
             pooled,
@@ -241,6 +248,44 @@ impl EntitySeries {
             within_cab: pooled.cab,
             differences: diff.moments(0.0, 0.0),
         }
+    }
+}
+
+/// The count, sum and sum of squares of some of a series' terms.
+#[derive(Debug, Default, Clone, Copy)]
+struct Terms {
+    n: f64,
+    x: f64,
+    xx: f64,
+}
+
+impl Terms {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        self.x += x;
+        self.xx += x * x;
+    }
+
+    /// The level and difference terms of a series (shifted values `x`,
+    /// presence `p`) in the periods it has and another series misses
+    /// (`gaps`, in order): a level at such a period, a difference ending at
+    /// it or just after it.
+    fn of_gaps(x: &[f64], p: &[f64], gaps: &[u32]) -> (Terms, Terms) {
+        let (mut level, mut diff) = (Terms::default(), Terms::default());
+        let mut next = 1;
+        for &g in gaps {
+            let g = g as usize;
+            if p[g] > 0.0 {
+                level.add(x[g]);
+            }
+            for t in g.max(next)..(g + 2).min(x.len()) {
+                if p[t] > 0.0 && p[t - 1] > 0.0 {
+                    diff.add(x[t] - x[t - 1]);
+                }
+            }
+            next = next.max(g + 2);
+        }
+        (level, diff)
     }
 }
 
@@ -287,16 +332,28 @@ impl Sums {
         self.xy += x * y;
     }
 
-    /// The sums of a pair from its two metrics' own sums (`self` for the
-    /// first, `other` for the second, over the same periods) and its cross
-    /// products.
-    fn paired(&self, other: &Sums, xy: f64) -> Sums {
+    /// A series' own sums (of [`pass`] with itself) without some of its
+    /// terms.
+    fn less(self, t: Terms) -> Sums {
         Sums {
-            n: self.n,
-            x: self.x,
-            y: other.x,
-            xx: self.xx,
-            yy: other.xx,
+            n: self.n - t.n,
+            x: self.x - t.x,
+            y: self.y - t.x,
+            xx: self.xx - t.xx,
+            yy: self.yy - t.xx,
+            xy: self.xy - t.xx,
+        }
+    }
+
+    /// The sums of a pair from its two metrics' sums over the pair's periods
+    /// (`a` for the first, `b` for the second) and its cross products.
+    fn paired(a: Sums, b: Sums, xy: f64) -> Sums {
+        Sums {
+            n: a.n,
+            x: a.x,
+            y: b.x,
+            xx: a.xx,
+            yy: b.xx,
             xy,
         }
     }
@@ -333,26 +390,109 @@ mod tests {
     }
 
     #[test]
-    fn pairs_present_in_the_same_periods_take_the_shortcut_bit_for_bit() {
+    fn pair_sums_are_the_own_sums_less_the_other_metrics_gaps() {
         // Metrics 0 and 1 share their gaps (t = 0 inactive, t = 3 null);
-        // metric 2 has its own.
+        // metric 2 has its own, next to each other and at the window's end.
         let nan = f64::NAN;
         let values = [
-            [nan, 1.5, 2.25, nan, 3.0, 2.0, 7.5],
-            [nan, 10.0, 12.5, nan, 11.0, 15.25, 9.0],
-            [nan, -1.0, nan, 0.5, 2.0, -3.0, 1.25],
+            [nan, 1.5, 2.25, nan, 3.0, 2.0, 7.5, 0.25],
+            [nan, 10.0, 12.5, nan, 11.0, 15.25, 9.0, 8.5],
+            [nan, -1.0, nan, 0.5, nan, -3.0, 1.25, nan],
         ]
         .concat();
-        let series = EntitySeries::new(&values, 7, None);
-        for (a, b) in [(0, 1), (1, 0), (0, 2), (1, 2)] {
-            let n = 7;
-            let (xa, pa) = (&series.shifted[a * n..][..n], &series.present[a * n..][..n]);
-            let (xb, pb) = (&series.shifted[b * n..][..n], &series.present[b * n..][..n]);
-            let (level, diff) = pass(xa, pa, xb, pb);
-            let full = level.moments(series.origin[a], series.origin[b]);
-            let got = series.pair(a, b);
-            assert_eq!(got.pooled, full, "pair ({a}, {b})");
-            assert_eq!(got.differences, diff.moments(0.0, 0.0), "pair ({a}, {b})");
+        let n = 8;
+        let series = EntitySeries::new(&values, n, None);
+        for a in 0..3 {
+            for b in 0..3 {
+                let (xa, pa) = series.series(a);
+                let (xb, pb) = series.series(b);
+                let (level, diff) = pass(xa, pa, xb, pb);
+                let full = PairMoments {
+                    pooled: level.moments(series.origin[a], series.origin[b]),
+                    differences: diff.moments(0.0, 0.0),
+                    ..PairMoments::default()
+                };
+                let got = series.pair(a, b);
+                if pa == pb {
+                    // No gap to take out: the same terms in the same order.
+                    assert_eq!(got.pooled, full.pooled, "pair ({a}, {b})");
+                    assert_eq!(got.differences, full.differences, "pair ({a}, {b})");
+                    continue;
+                }
+                for (g, f) in [
+                    (got.pooled, full.pooled),
+                    (got.differences, full.differences),
+                ] {
+                    assert_eq!(g.n, f.n, "pair ({a}, {b})");
+                    for (x, y) in [
+                        (g.mean_a, f.mean_a),
+                        (g.mean_b, f.mean_b),
+                        (g.m2a, f.m2a),
+                        (g.m2b, f.m2b),
+                        (g.cab, f.cab),
+                    ] {
+                        assert!(
+                            (x - y).abs() <= 1e-12 * (1.0 + y.abs()),
+                            "pair ({a}, {b}): {x} vs {y}"
+                        );
+                    }
+                }
+            }
+        }
+        // Metric 2 with 0: both present at t = 1, 5, 6 only (t = 3 is a gap of
+        // 0), and the differences need two consecutive periods: 5 -> 6 only.
+        let m = series.pair(0, 2);
+        assert_eq!((m.pooled.n, m.differences.n), (3.0, 1.0));
+    }
+
+    #[test]
+    fn pair_sums_match_the_full_pass_on_random_gaps() {
+        let mut state = 0x1234_5678_9abc_def0_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..200 {
+            let (m, n) = (4, 5 + case % 40);
+            let rate = [0.0, 0.05, 0.3, 0.7][case % 4];
+            let values: Vec<f64> = (0..m * n)
+                .map(|_| {
+                    let v = 100.0 * next() - 30.0;
+                    if next() < rate { f64::NAN } else { v }
+                })
+                .collect();
+            let series = EntitySeries::new(&values, n, None);
+            for a in 0..m {
+                for b in 0..m {
+                    let (xa, pa) = series.series(a);
+                    let (xb, pb) = series.series(b);
+                    let (level, diff) = pass(xa, pa, xb, pb);
+                    let got = series.pair(a, b);
+                    for (g, f) in [
+                        (
+                            got.pooled,
+                            level.moments(series.origin[a], series.origin[b]),
+                        ),
+                        (got.differences, diff.moments(0.0, 0.0)),
+                    ] {
+                        assert_eq!(g.n, f.n, "case {case} pair ({a}, {b})");
+                        for (x, y) in [
+                            (g.mean_a, f.mean_a),
+                            (g.mean_b, f.mean_b),
+                            (g.m2a, f.m2a),
+                            (g.m2b, f.m2b),
+                            (g.cab, f.cab),
+                        ] {
+                            assert!(
+                                (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
+                                "case {case} pair ({a}, {b}): {x} vs {y}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

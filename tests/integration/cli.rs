@@ -914,11 +914,11 @@ fn run_validate_writes_the_report_and_strict_refuses_an_invalid_dataset() {
     assert_eq!(json["by_check"].as_object().unwrap().len(), 11);
     // --strict with an error: the report is printed, nothing is written.
     // Noise this strong leaves the lag to chance (about a third of seeds
-    // show it in half the entities or fewer): seed 12 is one of those with
-    // algorithm_version 4 (2 of 9 aligned); pick another when that changes.
+    // show it in half the entities or fewer): seed 3 is one of those with
+    // algorithm_version 5 (3 of 9 aligned); pick another when that changes.
     std::fs::write(
         d.path().join("noisy.yaml"),
-        "about: a follower drowned in noise\nunit: shop\nseed: 12\nwindow: [2023-01, 2023-12]\n\
+        "about: a follower drowned in noise\nunit: shop\nseed: 3\nwindow: [2023-01, 2023-12]\n\
          noise: {gaussian_sigma: 5.0}\nmetrics:\n  - {name: visits, type: score, polarity: positive}\n  \
          - {name: sales, type: score, polarity: positive, follows: visits, delay: 1}\n\
          segments:\n  - {name: wave, count: 9, archetype: seasonal}\n",

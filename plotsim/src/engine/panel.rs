@@ -8,7 +8,7 @@ use plotsim_config::{BaselineLevel, MetricType, Polarity};
 use super::correlation::Lower;
 use super::distribution::{self as dist, Marginal, round_half_even};
 use super::entities::Entity;
-use super::rng::{Part, Stream, stream};
+use super::rng::{Part, Stream, Words, stream};
 use super::trajectory::{self, CurveSegment};
 
 /// Per-metric settings resolved for generation.
@@ -483,10 +483,11 @@ fn tail_inside(drawn: f64, z: f64, lo: f64, hi: f64) -> f64 {
 /// Every draw of an entity's cells, taken from the metric streams before any
 /// value is made (none of them depends on a value or on the copula, so the
 /// calibration pilot keeps them and replays its entities with other
-/// factors). Stream `m` gives, period by period from the entity's arrival:
-/// the cell's copula score, its noise draw (when the config has noise), then
-/// the outlier test (and the outlier's size when it fires), then the MCAR
-/// test. All indexed metric-major like the panel's values.
+/// factors). Stream `m` gives, for the periods from the entity's arrival,
+/// the cells' copula scores, then their noise draws (when the config has
+/// noise), then the outlier cells, each as the gap to it ([`gap`]) followed
+/// by the outlier's size, then the MCAR cells, as gaps. All indexed
+/// metric-major like the panel's values.
 #[derive(Debug, Clone)]
 pub(crate) struct CellDraws {
     /// Independent normal score per cell.
@@ -500,7 +501,7 @@ pub(crate) struct CellDraws {
 }
 
 impl CellDraws {
-    fn take(noise: &NoisePlan, streams: &mut [Stream], start: usize, n: usize) -> Self {
+    fn take(noise: &NoisePlan, streams: Vec<Stream>, start: usize, n: usize) -> Self {
         let cells = streams.len() * n;
         let mut d = CellDraws {
             z: vec![0.0; cells],
@@ -508,29 +509,76 @@ impl CellDraws {
             outlier: vec![f64::NAN; cells],
             null: vec![false; cells],
         };
-        for (m, s) in streams.iter_mut().enumerate() {
-            let at = m * n;
-            for t in start..n {
-                d.z[at + t] = s.normal();
-                if noise.gaussian_sigma > 0.0 {
-                    d.noise[at + t] = match noise.family {
+        let outlier = Gaps::new(noise.outlier_rate);
+        let mcar = Gaps::new(noise.mcar_rate);
+        for (m, s) in streams.into_iter().enumerate() {
+            let mut s = s.words();
+            let cells = m * n + start..(m + 1) * n;
+            for z in &mut d.z[cells.clone()] {
+                *z = s.normal();
+            }
+            if noise.gaussian_sigma > 0.0 {
+                for e in &mut d.noise[cells] {
+                    *e = match noise.family {
                         NoiseDistribution::Gaussian => s.normal(),
                         NoiseDistribution::StudentT { degrees_of_freedom } => {
-                            dist::student_t(s, degrees_of_freedom)
+                            dist::student_t(&mut s, degrees_of_freedom)
                         }
                         NoiseDistribution::Laplace => dist::laplace(s.uniform()),
                     };
                 }
-                if noise.outlier_rate > 0.0 && s.uniform() < noise.outlier_rate {
-                    d.outlier[at + t] = s.uniform();
-                }
-                if noise.mcar_rate > 0.0 && s.uniform() < noise.mcar_rate {
-                    d.null[at + t] = true;
-                }
             }
+            let at = m * n;
+            outlier.each(&mut s, start, n, |s, t| d.outlier[at + t] = s.uniform());
+            mcar.each(&mut s, start, n, |_, t| d.null[at + t] = true);
         }
         d
     }
+}
+
+/// The cells of a per-cell Bernoulli(rate) event (an outlier, an MCAR
+/// null), found by geometric gaps: one draw per event instead of one test
+/// per cell, with the same distribution (the gap before the next event is
+/// `G = ⌊ln U / ln(1 - rate)⌋`, so `P(G ≥ k) = (1 - rate)^k`).
+#[derive(Debug, Clone, Copy)]
+struct Gaps {
+    /// `ln(1 - rate)`; `None` for rate 0 (no events, no draws).
+    ln_keep: Option<f64>,
+}
+
+impl Gaps {
+    fn new(rate: f64) -> Self {
+        Gaps {
+            ln_keep: (rate > 0.0).then(|| libm::log1p(-rate.min(1.0))),
+        }
+    }
+
+    /// Calls `event` on each event cell of periods `start..n`, in order.
+    fn each(self, s: &mut Words, start: usize, n: usize, mut event: impl FnMut(&mut Words, usize)) {
+        let Some(ln_keep) = self.ln_keep else {
+            return;
+        };
+        let mut t = start;
+        while t < n {
+            let g = gap(s, ln_keep);
+            if g >= (n - t) as f64 {
+                return;
+            }
+            t += g as usize;
+            event(s, t);
+            t += 1;
+        }
+    }
+}
+
+/// The number of cells before the next event, `⌊ln U / ln(1 - rate)⌋` (0
+/// for every cell when the rate is 1; any size past the window means none).
+fn gap(s: &mut Words, ln_keep: f64) -> f64 {
+    let u = s.uniform();
+    if ln_keep == f64::NEG_INFINITY {
+        return 0.0;
+    }
+    (libm::log(u) / ln_keep).floor()
 }
 
 /// The copula's correlated scores from the independent ones (metric-major
@@ -623,9 +671,9 @@ pub fn generate_entity<O: CellObserver>(
 /// Every cell draw of an entity, from its metric streams.
 fn entity_draws(ctx: &EngineCtx, draws: Draws, entity: &Entity) -> CellDraws {
     let seg = &ctx.segments[entity.segment];
-    let mut streams = metric_streams(ctx, draws, seg, entity);
+    let streams = metric_streams(ctx, draws, seg, entity);
     let start = (entity.start_period as usize).min(ctx.n_periods);
-    CellDraws::take(&ctx.noise, &mut streams, start, ctx.n_periods)
+    CellDraws::take(&ctx.noise, streams, start, ctx.n_periods)
 }
 
 /// The pilot's first round: generates an entity from pilot replica

@@ -84,7 +84,7 @@ impl Stream {
     /// A standard normal draw, by the ziggurat method
     /// ([`super::distribution::normal::ziggurat`]: one word for about 99 % of
     /// draws).
-    #[inline]
+    #[inline(always)]
     pub fn normal(&mut self) -> f64 {
         super::distribution::normal::ziggurat(|| self.0.next_u64())
     }
@@ -95,9 +95,72 @@ impl Stream {
         ((u128::from(self.0.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
+    /// The stream read through a local buffer of words, for a loop of many
+    /// draws ([`Words`]).
+    pub fn words(self) -> Words {
+        Words {
+            stream: self,
+            buf: [0; WORDS],
+            at: WORDS,
+        }
+    }
+
     /// The underlying generator, for fake-data crates that take an `Rng`.
     pub fn rng(&mut self) -> &mut ChaCha8Rng {
         &mut self.0
+    }
+}
+
+/// Words a [`Words`] reader takes from its stream at a time (two ChaCha8
+/// blocks).
+const WORDS: usize = 32;
+
+/// A stream read word by word from a buffer on the stack: the same words in
+/// the same order as [`Stream`]'s own draws (so the same uniforms and
+/// normals), with one bounds check per word instead of the generator's
+/// block bookkeeping. It owns the stream: words it has buffered are never
+/// read by anything else.
+#[derive(Debug)]
+pub struct Words {
+    stream: Stream,
+    buf: [u64; WORDS],
+    at: usize,
+}
+
+impl Words {
+    /// The next word.
+    #[inline(always)]
+    pub fn next_word(&mut self) -> u64 {
+        if self.at == WORDS {
+            self.refill();
+        }
+        let w = self.buf[self.at];
+        self.at += 1;
+        w
+    }
+
+    #[inline(never)]
+    fn refill(&mut self) {
+        let mut bytes = [0u8; 8 * WORDS];
+        self.stream.0.fill_bytes(&mut bytes);
+        for (w, b) in self.buf.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(b);
+            *w = u64::from_le_bytes(le);
+        }
+        self.at = 0;
+    }
+
+    /// A uniform in (0, 1), as [`Stream::uniform`].
+    #[inline(always)]
+    pub fn uniform(&mut self) -> f64 {
+        open_unit(self.next_word())
+    }
+
+    /// A standard normal draw, as [`Stream::normal`].
+    #[inline(always)]
+    pub fn normal(&mut self) -> f64 {
+        super::distribution::normal::ziggurat(|| self.next_word())
     }
 }
 
@@ -132,6 +195,20 @@ mod tests {
             hash(1, &[Part::Str("a"), Part::Str("bc")])
         );
         assert_ne!(hash(1, &[Part::U64(3)]), hash(1, &[Part::Str("\u{3}")]));
+    }
+
+    #[test]
+    fn words_are_the_streams_words_in_order() {
+        let name = [Part::Str("metric"), Part::U64(3)];
+        let (mut s, mut w) = (stream(9, &name), stream(9, &name).words());
+        // Across several refills, mixing uniforms and normals.
+        for i in 0..200 {
+            if i % 3 == 0 {
+                assert_eq!(s.uniform().to_bits(), w.uniform().to_bits(), "draw {i}");
+            } else {
+                assert_eq!(s.normal().to_bits(), w.normal().to_bits(), "draw {i}");
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! family's quantile function maps Φ(z) to a value around the cell's centre.
 
 pub mod beta;
+pub mod exp;
 pub mod gamma;
 pub mod negbinomial;
 pub mod normal;
@@ -189,7 +190,7 @@ impl Marginal {
         let z = z.clamp(-Z_CLIP, Z_CLIP);
         match self {
             Marginal::Normal { sigma } => centre + sigma * z,
-            Marginal::Lognorm { s } => centre.max(LOGNORM_FLOOR) * libm::exp(s * z),
+            Marginal::Lognorm { s } => centre.max(LOGNORM_FLOOR) * exp::exp(s * z),
             Marginal::Gamma { k } => {
                 if centre <= 0.0 {
                     return 0.0;
@@ -307,7 +308,7 @@ fn weibull_unit(k: f64, q: f64) -> f64 {
 }
 
 /// A standard Student-t draw (Bailey's polar method) from a stream.
-pub fn student_t(s: &mut super::rng::Stream, df: f64) -> f64 {
+pub fn student_t(s: &mut super::rng::Words, df: f64) -> f64 {
     loop {
         let u = 2.0 * s.uniform() - 1.0;
         let v = 2.0 * s.uniform() - 1.0;

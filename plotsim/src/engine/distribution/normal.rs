@@ -201,7 +201,7 @@ fn zig() -> &'static Ziggurat {
 /// from the tail beyond 3.654 by Marsaglia's exponential method, and start
 /// again when rejected. Every step is `libm` arithmetic on the words, so a
 /// sequence of words gives the same draws on every platform.
-#[inline]
+#[inline(always)]
 pub fn ziggurat(mut next: impl FnMut() -> u64) -> f64 {
     let t = zig();
     loop {

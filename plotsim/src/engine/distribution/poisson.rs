@@ -30,7 +30,7 @@ pub fn quantile(lambda: f64, p: f64, q: f64) -> f64 {
     }
     if lambda < SEQUENTIAL_BELOW && p <= SEQUENTIAL_UP_TO {
         // Sequential summation of the pmf from 0.
-        let mut pmf = libm::exp(-lambda);
+        let mut pmf = super::exp::exp(-lambda);
         let mut cdf = pmf;
         let mut k = 0.0;
         while cdf < p && k < 10_000.0 {
