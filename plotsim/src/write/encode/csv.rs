@@ -29,29 +29,41 @@ pub fn fmt4(out: &mut Vec<u8>, x: f64) {
     let a = y.abs();
     // |y| < 2^52 keeps every integer exact, so the integer part and the
     // fraction come from one conversion (no call to `trunc`/`round`, which
-    // baseline x86-64 has no instruction for).
+    // baseline x86-64 has no instruction for; signed conversions are one
+    // instruction each way, unsigned ones are not).
     let exact = x.is_finite() && a < 4.0e15;
-    let whole = if exact { a as u64 } else { 0 };
+    let whole = if exact { a as i64 } else { 0 };
     let fr = a - whole as f64;
     // The tie window covers the ulp of y.
     if !exact || (fr - 0.5).abs() <= 4.0 * f64::EPSILON * a.max(1.0) {
         out.extend_from_slice(format!("{x:.4}").as_bytes());
         return;
     }
-    let r = whole + u64::from(fr > 0.5);
-    if x.is_sign_negative() {
-        out.push(b'-');
+    let mut r = (whole + i64::from(fr > 0.5)) as u64;
+    // Digits from the right into a stack buffer, then one copy: at most 12
+    // integer digits (|y| < 4e15), the point, 4 decimals and a sign.
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    for _ in 0..4 {
+        i -= 1;
+        buf[i] = b'0' + (r % 10) as u8;
+        r /= 10;
     }
-    let mut buf = itoa::Buffer::new();
-    out.extend_from_slice(buf.format(r / 10_000).as_bytes());
-    out.push(b'.');
-    let f = (r % 10_000) as u16;
-    out.extend_from_slice(&[
-        b'0' + (f / 1000) as u8,
-        b'0' + (f / 100 % 10) as u8,
-        b'0' + (f / 10 % 10) as u8,
-        b'0' + (f % 10) as u8,
-    ]);
+    i -= 1;
+    buf[i] = b'.';
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (r % 10) as u8;
+        r /= 10;
+        if r == 0 {
+            break;
+        }
+    }
+    if x.is_sign_negative() {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// The header line of a table.
