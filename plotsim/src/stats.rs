@@ -148,10 +148,10 @@ pub struct EntitySeries {
     shifted: Vec<f64>,
     present: Vec<f64>,
     origin: Vec<f64>,
-    /// Per metric, its level and difference sums over its own periods
-    /// ([`pass`] of the metric with itself). Made on first use (calibration
-    /// reads a few pairs only).
-    own: Vec<std::cell::OnceCell<(Sums, Sums)>>,
+    /// Per metric, its level and difference terms over its own periods
+    /// ([`Terms::own`]). Made on first use (calibration reads a few pairs
+    /// only).
+    own: Vec<std::cell::OnceCell<(Terms, Terms)>>,
     /// The periods where a metric is missing, metric after metric, in order;
     /// metric `k`'s are `absent[absent_at[k]..absent_at[k + 1]]`.
     absent: Vec<u32>,
@@ -201,11 +201,11 @@ impl EntitySeries {
         }
     }
 
-    /// Metric `k`'s own level and difference sums (see `own`).
-    fn own(&self, k: usize) -> (Sums, Sums) {
+    /// Metric `k`'s own level and difference terms (see `own`).
+    fn own(&self, k: usize) -> (Terms, Terms) {
         *self.own[k].get_or_init(|| {
             let (x, p) = self.series(k);
-            pass(x, p, x, p)
+            Terms::own(x, p)
         })
     }
 
@@ -266,6 +266,38 @@ impl Terms {
         self.xx += x * x;
     }
 
+    /// A series' level and difference terms over its own periods: the
+    /// first metric's sums of [`pass`] of the series with itself, by the
+    /// same operations in the same order (so the same bits), without the
+    /// second metric's copies.
+    fn own(x: &[f64], p: &[f64]) -> (Terms, Terms) {
+        let (mut level, mut diff) = (Terms::default(), Terms::default());
+        let (mut px, mut pw) = (0.0, 0.0);
+        for (&xt, &pt) in x.iter().zip(p) {
+            let w = pt * pt;
+            let v = xt * pt;
+            level.n += w;
+            level.x += v;
+            level.xx += v * v;
+            let wd = w * pw;
+            let d = (v - px) * wd;
+            diff.n += wd;
+            diff.x += d;
+            diff.xx += d * d;
+            (px, pw) = (v, w);
+        }
+        (level, diff)
+    }
+
+    /// These terms without some of them.
+    fn less(self, t: Terms) -> Terms {
+        Terms {
+            n: self.n - t.n,
+            x: self.x - t.x,
+            xx: self.xx - t.xx,
+        }
+    }
+
     /// The level and difference terms of a series (shifted values `x`,
     /// presence `p`) in the periods it has and another series misses
     /// (`gaps`, in order): a level at such a period, a difference ending at
@@ -289,26 +321,6 @@ impl Terms {
     }
 }
 
-/// The level and difference sums of two series (values shifted, 0 where
-/// missing; presence 1 or 0) in one pass over the periods.
-fn pass(xa: &[f64], pa: &[f64], xb: &[f64], pb: &[f64]) -> (Sums, Sums) {
-    let mut level = Sums::default();
-    let mut diff = Sums::default();
-    let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
-    for t in 0..xa.len() {
-        // Missing values are 0 and their presence 0, so each product
-        // is the value where both are present and 0 elsewhere.
-        let w = pa[t] * pb[t];
-        let x = xa[t] * pb[t];
-        let y = xb[t] * pa[t];
-        level.add(w, x, y);
-        let wd = w * pw;
-        diff.add(wd, (x - px) * wd, (y - py) * wd);
-        (px, py, pw) = (x, y, w);
-    }
-    (level, diff)
-}
-
 /// Plain sums of weighted pairs (weights 0 or 1), turned into co-moments at
 /// the end.
 #[derive(Debug, Default, Clone, Copy)]
@@ -322,32 +334,10 @@ struct Sums {
 }
 
 impl Sums {
-    #[inline(always)]
-    fn add(&mut self, w: f64, x: f64, y: f64) {
-        self.n += w;
-        self.x += x;
-        self.y += y;
-        self.xx += x * x;
-        self.yy += y * y;
-        self.xy += x * y;
-    }
-
-    /// A series' own sums (of [`pass`] with itself) without some of its
-    /// terms.
-    fn less(self, t: Terms) -> Sums {
-        Sums {
-            n: self.n - t.n,
-            x: self.x - t.x,
-            y: self.y - t.x,
-            xx: self.xx - t.xx,
-            yy: self.yy - t.xx,
-            xy: self.xy - t.xx,
-        }
-    }
-
-    /// The sums of a pair from its two metrics' sums over the pair's periods
-    /// (`a` for the first, `b` for the second) and its cross products.
-    fn paired(a: Sums, b: Sums, xy: f64) -> Sums {
+    /// The sums of a pair from its two metrics' terms over the pair's
+    /// periods (`a` for the first, `b` for the second) and its cross
+    /// products.
+    fn paired(a: Terms, b: Terms, xy: f64) -> Sums {
         Sums {
             n: a.n,
             x: a.x,
@@ -379,6 +369,36 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference: the level and difference sums of two series (values
+    /// shifted, 0 where missing; presence 1 or 0) in one pass over the periods,
+    /// every sum accumulated term by term.
+    fn pass(xa: &[f64], pa: &[f64], xb: &[f64], pb: &[f64]) -> (Sums, Sums) {
+        let mut level = Sums::default();
+        let mut diff = Sums::default();
+        let (mut px, mut py, mut pw) = (0.0, 0.0, 0.0);
+        for t in 0..xa.len() {
+            // Missing values are 0 and their presence 0, so each product
+            // is the value where both are present and 0 elsewhere.
+            let w = pa[t] * pb[t];
+            let x = xa[t] * pb[t];
+            let y = xb[t] * pa[t];
+            add(&mut level, w, x, y);
+            let wd = w * pw;
+            add(&mut diff, wd, (x - px) * wd, (y - py) * wd);
+            (px, py, pw) = (x, y, w);
+        }
+        (level, diff)
+    }
+
+    fn add(s: &mut Sums, w: f64, x: f64, y: f64) {
+        s.n += w;
+        s.x += x;
+        s.y += y;
+        s.xx += x * x;
+        s.yy += y * y;
+        s.xy += x * y;
+    }
 
     fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
         let n = xs.len() as f64;

@@ -247,6 +247,47 @@ fn round_half_even() {
     assert_eq!(dist::round_half_even(3.5), 4.0);
     assert_eq!(dist::round_half_even(-2.5), -2.0);
     assert_eq!(dist::round_half_even(2.4), 2.0);
+    // The definition: nearest integer, a tie to the even one, sign kept.
+    let reference = |x: f64| {
+        if (x - x.trunc()).abs() == 0.5 {
+            2.0 * (x / 2.0).round()
+        } else {
+            x.round()
+        }
+    };
+    let mut s = stream(8, &[Part::Str("round")]);
+    let mut cases = vec![
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.5,
+        -1.5,
+        4503599627370495.5,
+        4503599627370497.0,
+    ];
+    cases.extend([
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        f64::MIN_POSITIVE,
+    ]);
+    for i in 0..100_000 {
+        let scale = 10f64.powi(i % 17 - 2);
+        let x = (s.uniform() - 0.5) * scale;
+        // Every tenth case a tie (k + 0.5 is exact below 2^52).
+        cases.push(if i % 10 == 0 {
+            x.trunc() + 0.5_f64.copysign(x)
+        } else {
+            x
+        });
+    }
+    for x in cases {
+        let (got, want) = (dist::round_half_even(x), reference(x));
+        assert_eq!(got.to_bits(), want.to_bits(), "{x}: {got} vs {want}");
+    }
+    assert!(dist::round_half_even(f64::NAN).is_nan());
 }
 
 #[test]

@@ -382,7 +382,13 @@ fn effective_positions(ctx: &EngineCtx, seg: &SegmentRt, entity: &Entity, x: &[f
     let n = x.len();
     let start = entity.start_period as usize;
     let mut eff = vec![f64::NAN; ctx.metrics.len() * n];
+    let lifted = entity.treated && seg.lift.is_some_and(|(lift, _, _)| lift != 0.0);
     for &m in &ctx.lag_order {
+        if ctx.metrics[m].lag.is_none() && !lifted {
+            // Neither blended nor lifted: the positions themselves.
+            eff[m * n + start.min(n)..(m + 1) * n].copy_from_slice(&x[start.min(n)..]);
+            continue;
+        }
         for t in start..n {
             let mut e = x[t];
             if let Some(lag) = &ctx.metrics[m].lag {

@@ -331,11 +331,17 @@ pub fn laplace(u: f64) -> f64 {
 }
 
 /// Round half to even (for integer families).
+///
+/// Adding and subtracting 2^52 rounds a magnitude below 2^52 to an integer
+/// in the default rounding mode, which is to nearest with ties to even;
+/// larger magnitudes are integers already. No call to `round`/`trunc`
+/// (baseline x86-64 has no instruction for them); the sign, zero included,
+/// is kept.
 pub fn round_half_even(x: f64) -> f64 {
-    let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 {
-        2.0 * (x / 2.0).round()
-    } else {
-        r
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let a = x.abs();
+    if a.is_nan() || a >= TWO_52 {
+        return x;
     }
+    ((a + TWO_52) - TWO_52).copysign(x)
 }

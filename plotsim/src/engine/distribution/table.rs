@@ -27,8 +27,10 @@ const BLOCK: usize = 128;
 /// Blocks of a table.
 const BLOCKS: usize = (POINTS - 1) / BLOCK;
 
-/// The (value, slope) grid points of one block.
-type Block = Box<[(f64, f64)]>;
+/// The (value, slope) grid points of one block. Held inline in its
+/// `OnceLock`, so a point's address is a function of its index: the lookup
+/// does not wait on a pointer load before the point's own.
+type Block = [(f64, f64); BLOCK + 1];
 
 /// A tabulated quantile function q(z).
 #[derive(Debug)]
@@ -41,7 +43,7 @@ pub struct ZTable {
     /// `1 / step`: the grid position is a multiplication, not a division.
     inv_step: f64,
     /// (value, slope) per grid point, block by block.
-    blocks: Vec<OnceLock<Block>>,
+    blocks: Box<[OnceLock<Block>]>,
 }
 
 impl PartialEq for ZTable {
@@ -94,11 +96,13 @@ impl ZTable {
     }
 
     /// The points of block `b`, filled on first use.
-    fn block(&self, b: usize) -> &[(f64, f64)] {
+    fn block(&self, b: usize) -> &Block {
         self.blocks[b].get_or_init(|| {
-            (b * BLOCK..=(b + 1) * BLOCK)
-                .map(|i| self.point(i))
-                .collect()
+            let mut points = [(0.0, 0.0); BLOCK + 1];
+            for (k, p) in points.iter_mut().enumerate() {
+                *p = self.point(b * BLOCK + k);
+            }
+            points
         })
     }
 
@@ -106,7 +110,8 @@ impl ZTable {
     #[inline]
     pub fn eval(&self, z: f64) -> f64 {
         let t = ((z - self.lo) * self.inv_step).clamp(0.0, (POINTS - 1) as f64);
-        let i = (t as usize).min(POINTS - 2);
+        // 0 <= t < 2^13: the signed conversion is exact (and one instruction).
+        let i = (t as i64 as usize).min(POINTS - 2);
         let s = t - i as f64;
         let points = self.block(i / BLOCK);
         let j = i % BLOCK;
