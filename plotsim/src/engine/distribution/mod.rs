@@ -252,8 +252,9 @@ impl Marginal {
     }
 }
 
-/// A metric's marginal with its quantile table (beta and gamma), used by the
-/// engine; [`Marginal::value`] is the exact reference it must agree with.
+/// A metric's marginal with its quantile table (beta and gamma; for the
+/// Poisson, a table of Φ), used by the engine; [`Marginal::value`] is the
+/// exact reference it must agree with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sampler {
     /// The family and parameters.
@@ -269,6 +270,7 @@ impl Sampler {
                 Some(table::shared(table::Shape::Beta(alpha, beta)))
             }
             Marginal::Gamma { k } => Some(table::shared(table::Shape::Gamma(k))),
+            Marginal::Poisson => Some(table::shared(table::Shape::Uniform)),
             _ => None,
         };
         Sampler { marginal, table }
@@ -285,6 +287,7 @@ impl Sampler {
             m @ Marginal::Beta { .. } => m.place(t.eval(z), centre, range),
             m @ Marginal::Gamma { .. } if centre > 0.0 => m.place(t.eval(z), centre, range),
             Marginal::Gamma { .. } => 0.0,
+            Marginal::Poisson => poisson::quantile_with_cdf(centre.max(0.0), t.eval(z), z),
             m => m.value(z, centre, range),
         }
     }

@@ -10,13 +10,18 @@ const SEQUENTIAL_UP_TO: f64 = 0.999;
 /// only where the quantile needs it (the sequential branch reads it only to
 /// see that it is positive, which `1 - p` shows there), with the same result.
 pub fn quantile_at_score(lambda: f64, z: f64) -> f64 {
-    let p = super::normal::cdf(z);
-    let q = if lambda < SEQUENTIAL_BELOW && p <= SEQUENTIAL_UP_TO {
-        1.0 - p
+    quantile_with_cdf(lambda, super::normal::cdf(z), z)
+}
+
+/// [`quantile_at_score`] given `cdf`, Φ(z) from a table (within about 1e-14
+/// of it): the sequential branch sums the pmf up to `cdf`; the others, where
+/// the tails' precision matters, compute Φ(z) and 1 - Φ(z) exactly.
+pub fn quantile_with_cdf(lambda: f64, cdf: f64, z: f64) -> f64 {
+    if lambda < SEQUENTIAL_BELOW && cdf <= SEQUENTIAL_UP_TO {
+        quantile(lambda, cdf, 1.0 - cdf)
     } else {
-        super::normal::sf(z)
-    };
-    quantile(lambda, p, q)
+        quantile(lambda, super::normal::cdf(z), super::normal::sf(z))
+    }
 }
 
 /// The smallest k with P(X <= k) >= p for X ~ Poisson(lambda); `q` = 1 - p

@@ -59,6 +59,7 @@ impl ZTable {
         let ln_norm = match shape {
             Shape::Beta(a, b) => libm::lgamma(a) + libm::lgamma(b) - libm::lgamma(a + b),
             Shape::Gamma(k) => libm::lgamma(k),
+            Shape::Uniform => 0.0,
         };
         ZTable {
             shape,
@@ -85,6 +86,7 @@ impl ZTable {
                 let q = super::gamma::quantile(k, p, sf);
                 (q, libm::exp((k - 1.0) * libm::log(q) - q - lb))
             }
+            Shape::Uniform => (p, 1.0),
         };
         let phi = libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt();
         let slope = if density > 0.0 && density.is_finite() {
@@ -133,6 +135,9 @@ pub enum Shape {
     Beta(f64, f64),
     /// Gamma(k, 1).
     Gamma(f64),
+    /// Uniform(0, 1): its quantile at Φ(z) is Φ(z) itself, so this table is
+    /// the normal CDF (for the Poisson's probability of a score).
+    Uniform,
 }
 
 impl Shape {
@@ -141,6 +146,7 @@ impl Shape {
         match self {
             Shape::Beta(a, b) => (0, a.to_bits(), b.to_bits()),
             Shape::Gamma(k) => (1, k.to_bits(), 0),
+            Shape::Uniform => (2, 0, 0),
         }
     }
 }
