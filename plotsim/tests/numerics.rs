@@ -328,10 +328,12 @@ fn quantile_tables_match_the_exact_functions() {
             let table = sampler.value(z, 0.3, range);
             worst = worst.max((table - exact).abs() / exact.abs().max(1e-3));
         }
-        assert!(worst < 1e-10, "{m:?}: worst relative error {worst:e}");
+        // 4097 points: the Hermite error scales with step^4 (8.2e-10 at
+        // worst, for Beta(0.5, 0.5); 8193 points gave 16 times less).
+        assert!(worst < 1e-9, "{m:?}: worst relative error {worst:e}");
     }
     // The Poisson's Φ table: the same counts as the exact CDF (a count
-    // differs only when Φ(z) is within the table's 1e-14 of a step of the
+    // differs only when Φ(z) is within the table's 2e-13 of a step of the
     // Poisson CDF).
     let sampler = dist::Sampler::new(Marginal::Poisson);
     for i in 0..200_000 {
@@ -349,7 +351,7 @@ fn quantile_tables_match_the_exact_functions() {
         let z = -dist::Z_CLIP + 2.0 * dist::Z_CLIP * i as f64 / 19_999.0;
         worst = worst.max((phi.eval(z) - normal::cdf(z)).abs());
     }
-    assert!(worst < 1e-13, "Φ table: worst absolute error {worst:e}");
+    assert!(worst < 2e-13, "Φ table: worst absolute error {worst:e}");
 }
 
 #[test]

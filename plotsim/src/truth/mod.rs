@@ -29,7 +29,7 @@ use crate::stats::PairMoments;
 use plotsim_config::{Config, Plan};
 
 /// Changes whenever the same config and seed would give different data.
-pub const ALGORITHM_VERSION: u32 = 6;
+pub const ALGORITHM_VERSION: u32 = 7;
 
 /// The manifest schema version (the original's key layout).
 pub const SCHEMA_VERSION: &str = "1.10";

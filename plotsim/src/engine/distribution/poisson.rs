@@ -13,7 +13,7 @@ pub fn quantile_at_score(lambda: f64, z: f64) -> f64 {
     quantile_with_cdf(lambda, super::normal::cdf(z), z)
 }
 
-/// [`quantile_at_score`] given `cdf`, Φ(z) from a table (within about 1e-14
+/// [`quantile_at_score`] given `cdf`, Φ(z) from a table (within 2e-13
 /// of it): the sequential branch sums the pmf up to `cdf`; the others, where
 /// the tails' precision matters, compute Φ(z) and 1 - Φ(z) exactly.
 pub fn quantile_with_cdf(lambda: f64, cdf: f64, z: f64) -> f64 {
