@@ -400,6 +400,41 @@ mod tests {
         s.xy += x * y;
     }
 
+    /// The reference moments of the pair `(a, b)` from [`pass`].
+    fn reference(series: &EntitySeries, a: usize, b: usize) -> PairMoments {
+        let (xa, pa) = series.series(a);
+        let (xb, pb) = series.series(b);
+        let (level, diff) = pass(xa, pa, xb, pb);
+        PairMoments {
+            pooled: level.moments(series.origin[a], series.origin[b]),
+            differences: diff.moments(0.0, 0.0),
+            ..PairMoments::default()
+        }
+    }
+
+    /// Asserts that the level and difference moments of `got` equal those
+    /// of `want` in count and within relative `tol` in every moment.
+    fn assert_close(got: &PairMoments, want: &PairMoments, tol: f64, context: &str) {
+        for (g, f) in [
+            (got.pooled, want.pooled),
+            (got.differences, want.differences),
+        ] {
+            assert_eq!(g.n, f.n, "{context}");
+            for (x, y) in [
+                (g.mean_a, f.mean_a),
+                (g.mean_b, f.mean_b),
+                (g.m2a, f.m2a),
+                (g.m2b, f.m2b),
+                (g.cab, f.cab),
+            ] {
+                assert!(
+                    (x - y).abs() <= tol * (1.0 + y.abs()),
+                    "{context}: {x} vs {y}"
+                );
+            }
+        }
+    }
+
     fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
         let n = xs.len() as f64;
         let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
@@ -424,39 +459,15 @@ mod tests {
         let series = EntitySeries::new(&values, n, None);
         for a in 0..3 {
             for b in 0..3 {
-                let (xa, pa) = series.series(a);
-                let (xb, pb) = series.series(b);
-                let (level, diff) = pass(xa, pa, xb, pb);
-                let full = PairMoments {
-                    pooled: level.moments(series.origin[a], series.origin[b]),
-                    differences: diff.moments(0.0, 0.0),
-                    ..PairMoments::default()
-                };
+                let full = reference(&series, a, b);
                 let got = series.pair(a, b);
-                if pa == pb {
+                if series.series(a).1 == series.series(b).1 {
                     // No gap to take out: the same terms in the same order.
                     assert_eq!(got.pooled, full.pooled, "pair ({a}, {b})");
                     assert_eq!(got.differences, full.differences, "pair ({a}, {b})");
                     continue;
                 }
-                for (g, f) in [
-                    (got.pooled, full.pooled),
-                    (got.differences, full.differences),
-                ] {
-                    assert_eq!(g.n, f.n, "pair ({a}, {b})");
-                    for (x, y) in [
-                        (g.mean_a, f.mean_a),
-                        (g.mean_b, f.mean_b),
-                        (g.m2a, f.m2a),
-                        (g.m2b, f.m2b),
-                        (g.cab, f.cab),
-                    ] {
-                        assert!(
-                            (x - y).abs() <= 1e-12 * (1.0 + y.abs()),
-                            "pair ({a}, {b}): {x} vs {y}"
-                        );
-                    }
-                }
+                assert_close(&got, &full, 1e-12, &format!("pair ({a}, {b})"));
             }
         }
         // Metric 2 with 0: both present at t = 1, 5, 6 only (t = 3 is a gap of
@@ -486,31 +497,13 @@ mod tests {
             let series = EntitySeries::new(&values, n, None);
             for a in 0..m {
                 for b in 0..m {
-                    let (xa, pa) = series.series(a);
-                    let (xb, pb) = series.series(b);
-                    let (level, diff) = pass(xa, pa, xb, pb);
-                    let got = series.pair(a, b);
-                    for (g, f) in [
-                        (
-                            got.pooled,
-                            level.moments(series.origin[a], series.origin[b]),
-                        ),
-                        (got.differences, diff.moments(0.0, 0.0)),
-                    ] {
-                        assert_eq!(g.n, f.n, "case {case} pair ({a}, {b})");
-                        for (x, y) in [
-                            (g.mean_a, f.mean_a),
-                            (g.mean_b, f.mean_b),
-                            (g.m2a, f.m2a),
-                            (g.m2b, f.m2b),
-                            (g.cab, f.cab),
-                        ] {
-                            assert!(
-                                (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
-                                "case {case} pair ({a}, {b}): {x} vs {y}"
-                            );
-                        }
-                    }
+                    let context = format!("case {case} pair ({a}, {b})");
+                    assert_close(
+                        &series.pair(a, b),
+                        &reference(&series, a, b),
+                        1e-9,
+                        &context,
+                    );
                 }
             }
         }
