@@ -143,7 +143,9 @@ impl Dataset {
                 if let Some(log) = log {
                     logs.append(e.table, &log)?;
                 }
-                files.append(e)?;
+                if let Some(spent) = files.append(e)? {
+                    encoder.recycle(spent);
+                }
             }
         }
         files.finish()?;

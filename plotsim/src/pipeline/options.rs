@@ -8,8 +8,12 @@ use crate::engine::prepare::Prepared;
 use crate::error::{Error, GenerateError, Result};
 use plotsim_config::{OutputFormat, Plan};
 
-/// Default entities per generation chunk.
-pub const DEFAULT_BATCH_SIZE: usize = 256;
+/// Default entities per generation chunk: as many as an entity block can
+/// hold ([`crate::pipeline::BLOCK_CELLS`] for a one-period window), so a
+/// block is generated in one chunk and its rows are never appended chunk to
+/// chunk (which copied them and faulted in fresh pages). Smaller values
+/// bound the panels held at once; the output never depends on it.
+pub const DEFAULT_BATCH_SIZE: usize = super::BLOCK_CELLS as usize;
 
 /// How [`crate::run`] writes a dataset.
 #[derive(Debug, Clone)]

@@ -85,18 +85,23 @@ impl DatasetFiles {
         })
     }
 
-    /// Appends one encoded block of a table.
+    /// Appends one encoded block of a table; returns the spent text buffer
+    /// (for [`super::encode::Encoder::recycle`]).
     ///
     /// # Errors
     /// A failed write.
-    pub fn append(&mut self, e: Encoded) -> Result<(), WriteError> {
+    pub fn append(&mut self, e: Encoded) -> Result<Option<Vec<u8>>, WriteError> {
         self.rows[e.table] += e.rows;
         match (&mut self.outs[e.table], e.part) {
-            (Out::Text(path, out), Part::Bytes(b)) => out.write_all(&b).map_err(io_err(path)),
-            #[cfg(feature = "parquet")]
-            (Out::Parquet(path, f), Part::RowGroup(chunks)) => {
-                f.append(chunks).map_err(super::parquet_err(path.display()))
+            (Out::Text(path, out), Part::Bytes(b)) => {
+                out.write_all(&b).map_err(io_err(path))?;
+                Ok(Some(b))
             }
+            #[cfg(feature = "parquet")]
+            (Out::Parquet(path, f), Part::RowGroup(chunks)) => f
+                .append(chunks)
+                .map(|()| None)
+                .map_err(super::parquet_err(path.display())),
             #[cfg(feature = "parquet")]
             _ => Err(WriteError::Unsupported(
                 "an encoded block of another format".to_owned(),
