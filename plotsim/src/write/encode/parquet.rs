@@ -192,11 +192,16 @@ fn array(c: &ColumnData, fill: Option<&Fill>) -> ArrayRef {
         ColumnData::Key(k) => {
             let n = k.ordinals.len();
             let mut b = StringBuilder::with_capacity(n, n * (k.format.prefix().len() + 8));
-            let mut buf = Vec::new();
+            // A fact holds an entity's key on each of its rows in a run:
+            // formatted once per run.
+            let mut key = String::new();
+            let mut last = None;
             for &o in &k.ordinals {
-                buf.clear();
-                k.format.write(&mut buf, o);
-                b.append_value(std::str::from_utf8(&buf).unwrap_or_default());
+                if last != Some(o) {
+                    key = k.format.key(o);
+                    last = Some(o);
+                }
+                b.append_value(&key);
             }
             Arc::new(b.finish())
         }
