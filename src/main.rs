@@ -6,15 +6,6 @@
 mod commands;
 mod render;
 
-/// mimalloc keeps freed memory mapped for reuse: every entity block allocates
-/// and frees megabytes of columns, panels and Arrow arrays, which glibc's
-/// malloc handed back to the kernel block after block, so a 100M-value run
-/// spent a fifth of its time faulting the same pages in again (473k minor
-/// faults; 8k with mimalloc). The library itself leaves the allocator to
-/// its host.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;

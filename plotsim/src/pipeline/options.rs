@@ -8,13 +8,12 @@ use crate::engine::prepare::Prepared;
 use crate::error::{Error, GenerateError, Result};
 use plotsim_config::{OutputFormat, Plan};
 
-/// Default entities per generation chunk. A whole block in one chunk
-/// (`BLOCK_CELLS`) saves appending the chunks' rows, but under glibc's
-/// malloc it made the allocator hand the blocks' columns back to the kernel
-/// and fault them in again (460k minor faults in a 100M-value Parquet run,
-/// 25 % slower); with 256 it did not (bench/bench_10m.yaml). The output
-/// never depends on it.
-pub const DEFAULT_BATCH_SIZE: usize = 256;
+/// Default entities per generation chunk: as many as an entity block can
+/// hold ([`crate::pipeline::BLOCK_CELLS`], a one-period window's block), so
+/// a block is generated in one chunk and its rows are never appended chunk
+/// to chunk. Smaller values bound the panels held at once; the output never
+/// depends on it.
+pub const DEFAULT_BATCH_SIZE: usize = super::BLOCK_CELLS as usize;
 
 /// How [`crate::run`] writes a dataset.
 #[derive(Debug, Clone)]
