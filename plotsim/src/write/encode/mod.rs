@@ -38,10 +38,12 @@ pub struct Encoded {
 }
 
 /// Spent text buffers, handed back once their bytes are written, for the
-/// next blocks' text. A block's text then lands in memory that stays mapped:
-/// freed, the allocator returns such megabyte buffers to the system and the
-/// next one is faulted in page by page again (at 100M values that was a
-/// fifth of a 2-thread CSV run, in the kernel).
+/// next blocks' text. A block's text then lands in memory that is mapped
+/// and already grown to a block's size: freed, an allocator may return such
+/// megabyte buffers to the system, and the next one grows by doubling and
+/// is faulted in page by page again (under glibc's default thresholds, a
+/// fifth of a 100M-value 2-thread CSV run, in the kernel; see also
+/// `keep_blocks_mapped` in the pipeline).
 #[derive(Debug, Default)]
 struct Buffers(Mutex<Vec<Vec<u8>>>);
 
