@@ -112,7 +112,7 @@ impl Dataset {
         let root = staging.path().to_path_buf();
         let dialect = self.config.output.sql_dialect;
         let encoder = Encoder::new(self.out.written.clone(), format, dialect)?;
-        let mut files = DatasetFiles::create(&root, &self.out.written, format, dialect)?;
+        let mut files = DatasetFiles::create(&root, &encoder)?;
         let mut logs = LogFiles::create(&root, &self.out.logs)?;
         // Every (table, block) slice in file order; encoded in parallel a
         // wave at a time (bounded memory), appended in order.
@@ -143,9 +143,7 @@ impl Dataset {
                 if let Some(log) = log {
                     logs.append(e.table, &log)?;
                 }
-                if let Some(spent) = files.append(e)? {
-                    encoder.recycle(spent);
-                }
+                files.append(e)?;
             }
         }
         files.finish()?;

@@ -158,8 +158,6 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
 /// per-entity arrays.
 struct FileSink<'p> {
     files: DatasetFiles,
-    /// The blocks' encoder (which takes back the written text buffers).
-    encoder: Arc<Encoder>,
     key: Option<AnswerKey>,
     /// The streamed arrays, spooled to scratch files.
     arrays: Vec<StreamedArray>,
@@ -176,9 +174,7 @@ struct FileSink<'p> {
 impl Sink for FileSink<'_> {
     fn block(&mut self, p: Produced) -> Result<()> {
         for e in p.encoded {
-            if let Some(spent) = self.files.append(e)? {
-                self.encoder.recycle(spent);
-            }
+            self.files.append(e)?;
         }
         match &mut self.key {
             None => self.key = Some(p.key),
@@ -236,8 +232,7 @@ pub fn run_with_progress(
     let dialect = plan.settings.output.sql_dialect;
     let encoder = Arc::new(Encoder::new(job.out.written.clone(), opts.format, dialect)?);
     let mut sink = FileSink {
-        files: DatasetFiles::create(&dir, &job.out.written, opts.format, dialect)?,
-        encoder: encoder.clone(),
+        files: DatasetFiles::create(&dir, &encoder)?,
         placer: Placer::default(),
         checks: job.validate.then(Checks::default),
         logs: crate::write::log::LogFiles::create(&dir, &job.out.logs)?,

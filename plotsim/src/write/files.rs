@@ -5,9 +5,10 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::encode::{Encoded, Part, csv, sql};
+use std::sync::Arc;
+
+use super::encode::{Buffers, Encoded, Encoder, Part, csv, sql};
 use super::{WriteError, io_err};
-use crate::tables::Schema;
 use plotsim_config::{OutputFormat, SqlDialect};
 
 enum Out {
@@ -26,6 +27,8 @@ pub struct DatasetFiles {
     creates: Vec<String>,
     outs: Vec<Out>,
     rows: Vec<u64>,
+    /// The encoder's spent text buffers, given back once written.
+    buffers: Arc<Buffers>,
 }
 
 impl std::fmt::Debug for DatasetFiles {
@@ -42,16 +45,13 @@ fn text_file(path: PathBuf, head: &[u8]) -> Result<Out, WriteError> {
 }
 
 impl DatasetFiles {
-    /// Opens every table's file of `schema` in `dir` (which exists).
+    /// Opens, in `dir` (which exists), every table's file of the blocks
+    /// `encoder` encodes: its schema, format and SQL dialect.
     ///
     /// # Errors
     /// A file that cannot be created; Parquet without the `parquet` feature.
-    pub fn create(
-        dir: &Path,
-        schema: &Schema,
-        format: OutputFormat,
-        dialect: SqlDialect,
-    ) -> Result<Self, WriteError> {
+    pub fn create(dir: &Path, encoder: &Encoder) -> Result<Self, WriteError> {
+        let (schema, format, dialect) = (encoder.schema(), encoder.format(), encoder.dialect());
         let mut outs = Vec::new();
         for t in schema.tables() {
             let file = |ext: &str| dir.join(format!("{}.{ext}", t.name));
@@ -82,26 +82,27 @@ impl DatasetFiles {
                 .collect(),
             rows: vec![0; outs.len()],
             outs,
+            buffers: encoder.buffers(),
         })
     }
 
-    /// Appends one encoded block of a table; returns the spent text buffer
-    /// (for [`super::encode::Encoder::recycle`]).
+    /// Appends one encoded block of a table (a text block's buffer goes
+    /// back to the encoder, for a later block).
     ///
     /// # Errors
     /// A failed write.
-    pub fn append(&mut self, e: Encoded) -> Result<Option<Vec<u8>>, WriteError> {
+    pub fn append(&mut self, e: Encoded) -> Result<(), WriteError> {
         self.rows[e.table] += e.rows;
         match (&mut self.outs[e.table], e.part) {
             (Out::Text(path, out), Part::Bytes(b)) => {
                 out.write_all(&b).map_err(io_err(path))?;
-                Ok(Some(b))
+                self.buffers.give(b);
+                Ok(())
             }
             #[cfg(feature = "parquet")]
-            (Out::Parquet(path, f), Part::RowGroup(chunks)) => f
-                .append(chunks)
-                .map(|()| None)
-                .map_err(super::parquet_err(path.display())),
+            (Out::Parquet(path, f), Part::RowGroup(chunks)) => {
+                f.append(chunks).map_err(super::parquet_err(path.display()))
+            }
             #[cfg(feature = "parquet")]
             _ => Err(WriteError::Unsupported(
                 "an encoded block of another format".to_owned(),

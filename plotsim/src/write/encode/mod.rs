@@ -45,7 +45,7 @@ pub struct Encoded {
 /// fifth of a 100M-value 2-thread CSV run, in the kernel; see also
 /// `keep_blocks_mapped` in the pipeline).
 #[derive(Debug, Default)]
-struct Buffers(Mutex<Vec<Vec<u8>>>);
+pub(crate) struct Buffers(Mutex<Vec<Vec<u8>>>);
 
 impl Buffers {
     /// Buffers kept at most (the ordered queue bounds how many are out).
@@ -59,7 +59,8 @@ impl Buffers {
             .unwrap_or_default()
     }
 
-    fn give(&self, mut b: Vec<u8>) {
+    /// Takes back a buffer whose bytes were written, for a later block.
+    pub(crate) fn give(&self, mut b: Vec<u8>) {
         b.clear();
         if let Ok(mut v) = self.0.lock()
             && v.len() < Self::KEEP
@@ -72,7 +73,7 @@ impl Buffers {
 /// Encodes batches of a schema's tables in one format.
 pub struct Encoder {
     schema: Arc<Schema>,
-    buffers: Buffers,
+    buffers: Arc<Buffers>,
     format: OutputFormat,
     dialect: SqlDialect,
     #[cfg(feature = "parquet")]
@@ -112,7 +113,7 @@ impl Encoder {
         }
         Ok(Encoder {
             schema,
-            buffers: Buffers::default(),
+            buffers: Arc::default(),
             format,
             dialect,
             #[cfg(feature = "parquet")]
@@ -151,10 +152,24 @@ impl Encoder {
         })
     }
 
-    /// Takes back a text buffer whose bytes were written (see
-    /// [`crate::write::files::DatasetFiles::append`]), for a later block.
-    pub fn recycle(&self, spent: Vec<u8>) {
-        self.buffers.give(spent);
+    /// The schema whose tables it encodes.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// The format it encodes in.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    /// The SQL dialect of its `INSERT`s.
+    pub fn dialect(&self) -> SqlDialect {
+        self.dialect
+    }
+
+    /// Where the files give back the text buffers they have written.
+    pub(crate) fn buffers(&self) -> Arc<Buffers> {
+        self.buffers.clone()
     }
 }
 
@@ -193,7 +208,7 @@ mod tests {
                 Encoder::new(data.schema().clone(), format, SqlDialect::default()).unwrap();
             let spent = bytes(reused.encode(&long).unwrap());
             let capacity = spent.capacity();
-            reused.recycle(spent);
+            reused.buffers.give(spent);
             let got = bytes(reused.encode(&short).unwrap());
             assert_eq!(got, want, "{format}");
             // The long batch's buffer, reused.
