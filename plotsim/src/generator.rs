@@ -212,7 +212,7 @@ impl<T: Generator> Rows<T> {
 
 /// The rows of one entity.
 fn entity_rows<T: Generator>(job: &Job, periods: &[Period], map: &[usize], ordinal: u64) -> Vec<T> {
-    let (panel, _) = job.panel(ordinal);
+    let panel = job.panel(ordinal);
     let key = job.keys.key(ordinal);
     let segment = &job.plan.segments[panel.entity.segment].name;
     let mut values = vec![f64::NAN; map.len()];

@@ -277,6 +277,33 @@ impl EntityVariation {
     }
 }
 
+/// Per-metric counts of what the engine did to values: notes the kernel
+/// keeps while it makes an entity's cells, which the answer key folds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MetricCounts {
+    /// Cells generated.
+    pub cells: u64,
+    /// Cells set to null (MCAR).
+    pub nulls: u64,
+    /// Cells replaced by outliers.
+    pub outliers: u64,
+    /// Cells raised to the range minimum.
+    pub clamped_low: u64,
+    /// Cells lowered to the range maximum.
+    pub clamped_high: u64,
+}
+
+impl MetricCounts {
+    /// Adds another count.
+    pub fn merge(&mut self, b: &MetricCounts) {
+        self.cells += b.cells;
+        self.nulls += b.nulls;
+        self.outliers += b.outliers;
+        self.clamped_low += b.clamped_low;
+        self.clamped_high += b.clamped_high;
+    }
+}
+
 /// One entity's panel: trajectory positions and realised values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityPanel {
@@ -288,6 +315,8 @@ pub struct EntityPanel {
     pub positions: Vec<f64>,
     /// Values, metric-major: `values[m * n_periods + t]`; NaN = null or inactive.
     pub values: Vec<f64>,
+    /// What the engine did to each metric's cells, in plan order.
+    pub counts: Vec<MetricCounts>,
 }
 
 impl EntityPanel {
@@ -732,6 +761,7 @@ fn generate_entity_from<O: CellObserver>(
     let start = (entity.start_period as usize).min(n);
     let scores = copula_scores(factors, &draws.z, n, start);
     let mut values = vec![f64::NAN; m_count * n];
+    let mut counts = vec![MetricCounts::default(); m_count];
     // Metric by metric (each metric's cells only read its own draws, scores
     // and positions, so the order of this loop changes no value).
     for (m, rt) in ctx.metrics.iter().enumerate() {
@@ -756,6 +786,8 @@ fn generate_entity_from<O: CellObserver>(
         let band_centred = seg.band_centred[m];
         let integer = rt.count || rt.marginal.is_integer();
         let strength = rt.sensitivity * seg.sensitivity;
+        // Tallied in locals (not through the observer): one register each.
+        let mut c = MetricCounts::default();
         for (t, &position) in x.iter().enumerate().skip(start) {
             let i = m * n + t;
             let e = eff[i];
@@ -815,6 +847,11 @@ fn generate_entity_from<O: CellObserver>(
                 }
             }
             values[i] = v;
+            c.cells += 1;
+            c.nulls += u64::from(v.is_nan());
+            c.outliers += u64::from(outlier);
+            c.clamped_low += u64::from(clamped < 0);
+            c.clamped_high += u64::from(clamped > 0);
             obs.cell(&CellTrace {
                 entity: entity.ordinal,
                 period: t,
@@ -835,11 +872,13 @@ fn generate_entity_from<O: CellObserver>(
                 value: v,
             });
         }
+        counts[m] = c;
     }
     EntityPanel {
         entity: entity.clone(),
         variation,
         positions: x,
         values,
+        counts,
     }
 }

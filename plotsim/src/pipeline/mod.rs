@@ -27,14 +27,14 @@ pub use sink::{generate, generate_with, run, run_with_progress};
 
 use serde_json::Value;
 
-use crate::engine::panel::{Draws, EntityPanel, generate_entity};
+use crate::engine::panel::{Draws, EntityPanel, NoTrace, generate_entity};
 use crate::engine::prepare::{Prepared, prepare as prepare_engine};
 use crate::error::Result;
 use crate::keys::KeyFormat;
 use crate::report::{BlockChecks, block_checks};
 use crate::tables::quality::{BlockInjections, Quality};
 use crate::tables::{BatchRows, Schema, build_batch};
-use crate::truth::{AnswerKey, Counter, MetricCounts, TrajectorySample, entity_records};
+use crate::truth::{AnswerKey, TrajectorySample, entity_records};
 use crate::write::encode::{Encoded, Encoder};
 use crate::write::log::LogTemplate;
 use crate::write::manifest::push_array_elements;
@@ -299,13 +299,11 @@ impl Job {
         (b * self.block).min(total)..((b + 1) * self.block).min(total)
     }
 
-    /// The panel of entity `ordinal`, with its cell counts.
-    pub(crate) fn panel(&self, ordinal: u64) -> (EntityPanel, Vec<MetricCounts>) {
+    /// The panel of entity `ordinal` (with its cell counts).
+    pub(crate) fn panel(&self, ordinal: u64) -> EntityPanel {
         let p = &self.prepared;
         let entity = p.entities.get(&self.plan, self.seed, ordinal);
-        let mut counter = Counter(vec![MetricCounts::default(); p.ctx.n_metrics()]);
-        let panel = generate_entity(&p.ctx, &p.factors, &entity, Draws::Run, &mut counter);
-        (panel, counter.0)
+        generate_entity(&p.ctx, &p.factors, &entity, Draws::Run, &mut NoTrace)
     }
 
     /// Everything of block `b`: generated in chunks of the batch size (the
@@ -331,8 +329,8 @@ impl Job {
             let end = (start + self.batch_size).min(range.end);
             let panels: Vec<EntityPanel> = (start..end)
                 .map(|o| {
-                    let (panel, counts) = self.panel(o);
-                    key.fold_entity(&self.prepared, &panel, &counts);
+                    let panel = self.panel(o);
+                    key.fold_entity(&self.prepared, &panel);
                     let (a, s) =
                         entity_records(&self.plan, &self.samples, &self.keys.key(o), &panel);
                     assignments.push(a);

@@ -1005,7 +1005,7 @@ events:
         for b in 0..job.n_blocks() {
             let mut rows = job.produce(b, true, None).unwrap().rows.unwrap();
             tamper(&job.schema, &mut rows);
-            let mut panels: Vec<EntityPanel> = job.block_range(b).map(|o| job.panel(o).0).collect();
+            let mut panels: Vec<EntityPanel> = job.block_range(b).map(|o| job.panel(o)).collect();
             panels.iter_mut().for_each(&tamper_panel);
             checks.fold(
                 &job.schema,

@@ -23,7 +23,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::entities::Entity;
-use crate::engine::panel::{CellObserver, CellTrace, EntityPanel};
+use crate::engine::panel::EntityPanel;
+pub use crate::engine::panel::MetricCounts;
 use crate::engine::prepare::Prepared;
 use crate::stats::PairMoments;
 use plotsim_config::{Config, Plan};
@@ -33,48 +34,6 @@ pub const ALGORITHM_VERSION: u32 = 7;
 
 /// The manifest schema version (the original's key layout).
 pub const SCHEMA_VERSION: &str = "1.10";
-
-/// Per-metric counts of what the engine did to values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MetricCounts {
-    /// Cells generated.
-    pub cells: u64,
-    /// Cells set to null (MCAR).
-    pub nulls: u64,
-    /// Cells replaced by outliers.
-    pub outliers: u64,
-    /// Cells raised to the range minimum.
-    pub clamped_low: u64,
-    /// Cells lowered to the range maximum.
-    pub clamped_high: u64,
-}
-
-impl MetricCounts {
-    /// Adds another count.
-    pub fn merge(&mut self, b: &MetricCounts) {
-        self.cells += b.cells;
-        self.nulls += b.nulls;
-        self.outliers += b.outliers;
-        self.clamped_low += b.clamped_low;
-        self.clamped_high += b.clamped_high;
-    }
-}
-
-/// Counts cells while an entity is generated.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Counter(pub(crate) Vec<MetricCounts>);
-
-impl CellObserver for Counter {
-    #[inline]
-    fn cell(&mut self, c: &CellTrace) {
-        let m = &mut self.0[c.metric];
-        m.cells += 1;
-        m.nulls += u64::from(c.null);
-        m.outliers += u64::from(c.outlier);
-        m.clamped_low += u64::from(c.clamped < 0);
-        m.clamped_high += u64::from(c.clamped > 0);
-    }
-}
 
 /// Which entities' trajectories go into the manifest: every entity up to
 /// 1,000 (or the configured share), evenly spaced over the entity order.
@@ -196,12 +155,7 @@ impl AnswerKey {
     }
 
     /// Folds one generated entity (its panel and its cell counts) in.
-    pub(crate) fn fold_entity(
-        &mut self,
-        prepared: &Prepared,
-        panel: &EntityPanel,
-        counts: &[MetricCounts],
-    ) {
+    pub(crate) fn fold_entity(&mut self, prepared: &Prepared, panel: &EntityPanel) {
         let m = prepared.ctx.n_metrics();
         for (acc, slot) in self.moments.iter_mut().zip(&prepared.slots) {
             let entity = crate::engine::prepare::pair_moments(panel, &slot.periods, all_pairs(m));
@@ -209,7 +163,7 @@ impl AnswerKey {
                 x.merge(y);
             }
         }
-        for (a, b) in self.counts.iter_mut().zip(counts) {
+        for (a, b) in self.counts.iter_mut().zip(&panel.counts) {
             a.merge(b);
         }
     }
