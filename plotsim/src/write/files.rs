@@ -2,7 +2,9 @@
 //! the schema at the start (CSV headers, Parquet schemas, SQL `CREATE
 //! TABLE`s), then receives encoded blocks in entity order.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
+
+use super::out::OutFile;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use plotsim_config::{OutputFormat, SqlDialect};
 
 enum Out {
     /// CSV, JSON lines, or a table's SQL `INSERT`s spooled to a scratch file.
-    Text(PathBuf, BufWriter<std::fs::File>),
+    Text(OutFile),
     #[cfg(feature = "parquet")]
     Parquet(PathBuf, Box<super::encode::parquet::ParquetFile>),
 }
@@ -38,10 +40,9 @@ impl std::fmt::Debug for DatasetFiles {
 }
 
 fn text_file(path: PathBuf, head: &[u8]) -> Result<Out, WriteError> {
-    let f = std::fs::File::create(&path).map_err(io_err(&path))?;
-    let mut out = BufWriter::with_capacity(1 << 20, f);
+    let mut out = OutFile::create(&path).map_err(io_err(&path))?;
     out.write_all(head).map_err(io_err(&path))?;
-    Ok(Out::Text(path, out))
+    Ok(Out::Text(out))
 }
 
 impl DatasetFiles {
@@ -94,8 +95,8 @@ impl DatasetFiles {
     pub fn append(&mut self, e: Encoded) -> Result<(), WriteError> {
         self.rows[e.table] += e.rows;
         match (&mut self.outs[e.table], e.part) {
-            (Out::Text(path, out), Part::Bytes(b)) => {
-                out.write_all(&b).map_err(io_err(path))?;
+            (Out::Text(out), Part::Bytes(b)) => {
+                out.write_all(&b).map_err(io_err(out.path()))?;
                 self.buffers.give(b);
                 Ok(())
             }
@@ -119,8 +120,9 @@ impl DatasetFiles {
         let mut spools = Vec::new();
         for out in self.outs {
             match out {
-                Out::Text(path, mut out) => {
-                    out.flush().map_err(io_err(&path))?;
+                Out::Text(out) => {
+                    let path = out.path().to_path_buf();
+                    out.finish().map_err(io_err(&path))?;
                     spools.push(path);
                 }
                 #[cfg(feature = "parquet")]
@@ -152,8 +154,7 @@ fn assemble(
     dialect: SqlDialect,
 ) -> Result<(), WriteError> {
     let path = dir.join("data.sql");
-    let f = std::fs::File::create(&path).map_err(io_err(&path))?;
-    let mut out = BufWriter::new(f);
+    let mut out = OutFile::create(&path).map_err(io_err(&path))?;
     let tables: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut head = sql::preamble(&tables, dialect);
     for c in creates {
@@ -169,5 +170,5 @@ fn assemble(
         }
         std::fs::remove_file(spool).map_err(io_err(spool))?;
     }
-    out.flush().map_err(io_err(&path))
+    out.finish().map_err(io_err(&path))
 }

@@ -5,8 +5,10 @@
 //! clean rows, and appended in block order to `<event>.log` (or
 //! `log_filename`).
 
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+
+use super::out::OutFile;
+use std::path::Path;
 
 use super::{WriteError, io_err};
 use crate::tables::{RowBatch, Schema, TableId, TableSchema};
@@ -91,7 +93,7 @@ fn parse(format: &str, t: &TableSchema) -> Vec<Piece> {
 
 /// The open log files of a dataset being written.
 pub struct LogFiles {
-    files: Vec<(TableId, PathBuf, BufWriter<std::fs::File>)>,
+    files: Vec<(TableId, OutFile)>,
 }
 
 impl LogFiles {
@@ -104,8 +106,7 @@ impl LogFiles {
             .iter()
             .map(|t| {
                 let path = dir.join(&t.file);
-                let f = std::fs::File::create(&path).map_err(io_err(&path))?;
-                Ok((t.table, path, BufWriter::new(f)))
+                Ok((t.table, OutFile::create(&path).map_err(io_err(&path))?))
             })
             .collect::<Result<_, WriteError>>()?;
         Ok(LogFiles { files })
@@ -116,21 +117,22 @@ impl LogFiles {
     /// # Errors
     /// A failed write.
     pub fn append(&mut self, table: TableId, bytes: &[u8]) -> Result<(), WriteError> {
-        for (id, path, out) in &mut self.files {
+        for (id, out) in &mut self.files {
             if *id == table {
-                out.write_all(bytes).map_err(io_err(path))?;
+                out.write_all(bytes).map_err(io_err(out.path()))?;
             }
         }
         Ok(())
     }
 
-    /// Flushes every file.
+    /// Writes the last of every file.
     ///
     /// # Errors
     /// A failed write.
     pub fn finish(self) -> Result<(), WriteError> {
-        for (_, path, mut out) in self.files {
-            out.flush().map_err(io_err(&path))?;
+        for (_, out) in self.files {
+            let path = out.path().to_path_buf();
+            out.finish().map_err(io_err(&path))?;
         }
         Ok(())
     }

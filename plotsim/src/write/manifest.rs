@@ -3,7 +3,9 @@
 //! or taken from memory (a [`crate::Dataset`] being written), with the same
 //! bytes either way.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
+
+use super::out::OutFile;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -36,15 +38,14 @@ pub(crate) fn push_array_elements<T: serde::Serialize>(out: &mut String, values:
 /// A top-level array written element by element to a scratch file.
 pub(crate) struct StreamedArray {
     path: PathBuf,
-    out: BufWriter<std::fs::File>,
+    out: OutFile,
     count: u64,
 }
 
 impl StreamedArray {
     pub(crate) fn create(path: PathBuf) -> Result<Self, WriteError> {
-        let f = std::fs::File::create(&path).map_err(io_err(&path))?;
         Ok(StreamedArray {
-            out: BufWriter::new(f),
+            out: OutFile::create(&path).map_err(io_err(&path))?,
             path,
             count: 0,
         })
@@ -83,8 +84,7 @@ pub(crate) fn write(
     path: &Path,
     mut sections: Vec<(String, Section<'_>)>,
 ) -> Result<(), WriteError> {
-    let f = std::fs::File::create(path).map_err(io_err(path))?;
-    let mut out = BufWriter::new(f);
+    let mut out = OutFile::create(path).map_err(io_err(path))?;
     sections.sort_by(|x, y| x.0.cmp(&y.0));
     let mut text = String::from("{\n");
     let last = sections.len().saturating_sub(1);
@@ -104,7 +104,7 @@ pub(crate) fn write(
                 push_array_elements(&mut text, items);
                 text.push_str("\n  ]");
             }
-            Section::Streamed(mut st) => {
+            Section::Streamed(st) => {
                 if st.count == 0 {
                     text.push_str("[]");
                     st.discard()?;
@@ -112,11 +112,16 @@ pub(crate) fn write(
                     text.push_str("[\n");
                     out.write_all(text.as_bytes()).map_err(io_err(path))?;
                     text.clear();
-                    st.out.flush().map_err(io_err(&st.path))?;
-                    let mut f = std::fs::File::open(&st.path).map_err(io_err(&st.path))?;
+                    let StreamedArray {
+                        path: scratch,
+                        out: spool,
+                        ..
+                    } = st;
+                    spool.finish().map_err(io_err(&scratch))?;
+                    let mut f = std::fs::File::open(&scratch).map_err(io_err(&scratch))?;
                     std::io::copy(&mut f, &mut out).map_err(io_err(path))?;
                     text.push_str("\n  ]");
-                    st.discard()?;
+                    std::fs::remove_file(&scratch).map_err(io_err(&scratch))?;
                 }
             }
         }
@@ -125,5 +130,5 @@ pub(crate) fn write(
         text.clear();
     }
     out.write_all(b"}\n").map_err(io_err(path))?;
-    out.flush().map_err(io_err(path))
+    out.finish().map_err(io_err(path))
 }

@@ -16,6 +16,7 @@ pub mod encode;
 pub mod files;
 pub mod log;
 pub mod manifest;
+pub mod out;
 
 use std::path::Path;
 

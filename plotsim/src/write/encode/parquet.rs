@@ -259,7 +259,7 @@ pub fn factory(table: &TableSchema) -> Result<ArrowRowGroupWriterFactory, Parque
 
 /// A table's Parquet file, receiving encoded row groups in block order.
 pub struct ParquetFile {
-    writer: parquet::file::writer::SerializedFileWriter<std::io::BufWriter<std::fs::File>>,
+    writer: parquet::file::writer::SerializedFileWriter<crate::write::out::OutFile>,
 }
 
 impl std::fmt::Debug for ParquetFile {
@@ -271,7 +271,7 @@ impl std::fmt::Debug for ParquetFile {
 impl ParquetFile {
     /// Creates the file for `table` at `path`.
     pub fn create(path: &std::path::Path, table: &TableSchema) -> Result<Self, ParquetError> {
-        let file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+        let file = crate::write::out::OutFile::create(path)?;
         let props = Arc::unwrap_or_clone(properties(table));
         let w = ArrowWriter::try_new(file, arrow_schema(table), Some(props))?;
         Ok(ParquetFile {
@@ -289,9 +289,9 @@ impl ParquetFile {
         Ok(())
     }
 
-    /// Finishes the file.
+    /// Finishes the file: the footer, then the last buffered bytes.
     pub fn finish(self) -> Result<(), ParquetError> {
-        self.writer.close()?;
+        self.writer.into_inner()?.finish()?;
         Ok(())
     }
 }
