@@ -762,6 +762,9 @@ fn generate_entity_from<O: CellObserver>(
     let scores = copula_scores(factors, &draws.z, n, start);
     let mut values = vec![f64::NAN; m_count * n];
     let mut counts = vec![MetricCounts::default(); m_count];
+    // One metric's centre positions, centres, modulated centres, (truncated)
+    // scores and drawn values.
+    let mut scratch = vec![0.0; 5 * n];
     // Metric by metric (each metric's cells only read its own draws, scores
     // and positions, so the order of this loop changes no value).
     for (m, rt) in ctx.metrics.iter().enumerate() {
@@ -786,46 +789,68 @@ fn generate_entity_from<O: CellObserver>(
         let band_centred = seg.band_centred[m];
         let integer = rt.count || rt.marginal.is_integer();
         let strength = rt.sensitivity * seg.sensitivity;
-        // Tallied in locals (not through the observer): one register each.
-        let mut c = MetricCounts::default();
-        for (t, &position) in x.iter().enumerate().skip(start) {
-            let i = m * n + t;
-            let e = eff[i];
-            let mut p = match rt.polarity {
+        let cells = m * n + start..(m + 1) * n;
+        // In passes over the metric's cells, each a tight loop: centres,
+        // then values from the marginal (one loop per family), then noise,
+        // the clamp and the counts. Every cell goes through the same
+        // operations as one cell at a time would.
+        let (p, rest) = scratch.split_at_mut(n);
+        let (centre, rest) = rest.split_at_mut(n);
+        let (modulated, rest) = rest.split_at_mut(n);
+        let (zd, drawn) = rest.split_at_mut(n);
+        for t in start..n {
+            let e = eff[m * n + t];
+            let mut q = match rt.polarity {
                 Polarity::Positive => e,
                 Polarity::Negative => 1.0 - e,
             };
             if let Some((a, b)) = band {
-                p = a + p * (b - a);
+                q = a + q * (b - a);
             }
-            let centre = match (range, centre_floor) {
-                (Some((lo, hi)), _) if band_centred => lo + p * (hi - lo),
-                (_, Some(floor)) => Marginal::centre(&rt.params, p, range).max(floor),
-                _ => Marginal::centre(&rt.params, p, range),
+            p[t] = q;
+            let c = match (range, centre_floor) {
+                (Some((lo, hi)), _) if band_centred => lo + q * (hi - lo),
+                (_, Some(floor)) => Marginal::centre(&rt.params, q, range).max(floor),
+                _ => Marginal::centre(&rt.params, q, range),
             };
+            centre[t] = c;
             let seasonal = ctx.seasonal[t] * strength;
-            let mut modulated = centre;
+            let mut mc = c;
             if seasonal != 0.0 {
-                modulated *= 1.0 + seasonal;
+                mc *= 1.0 + seasonal;
                 if let Some((lo, hi)) = range {
-                    modulated = modulated.clamp(lo, hi);
+                    mc = mc.clamp(lo, hi);
                 }
             }
-            let y = scores[i];
-            let zd = match inside {
-                Some(r) => dist::truncate_z(y, rt.marginal.unit_bounds(modulated, r)),
-                None => y,
-            };
-            let mut drawn = rt.sampler.value(zd, modulated, range);
-            if let Some((lo, hi)) = inside {
-                drawn = tail_inside(drawn, y, lo, hi);
+            modulated[t] = mc;
+        }
+        let y = &scores[cells.clone()];
+        let z = match inside {
+            Some(r) => {
+                for ((zd, &y), &mc) in zd[start..].iter_mut().zip(y).zip(&modulated[start..]) {
+                    *zd = dist::truncate_z(y, rt.marginal.unit_bounds(mc, r));
+                }
+                &zd[start..]
             }
+            None => y,
+        };
+        rt.sampler
+            .values(z, &modulated[start..], range, &mut drawn[start..]);
+        if let Some((lo, hi)) = inside {
+            for (d, &y) in drawn[start..].iter_mut().zip(y) {
+                *d = tail_inside(*d, y, lo, hi);
+            }
+        }
+        // Tallied in locals (not through the observer): one register each.
+        let mut c = MetricCounts::default();
+        for (t, &position) in x.iter().enumerate().skip(start) {
+            let i = m * n + t;
             let (mut v, outlier) = add_noise(
                 ctx.noise.scale_with_trajectory,
                 sigma,
                 draws,
                 i,
-                drawn,
+                drawn[t],
                 position,
                 inside,
             );
@@ -857,14 +882,14 @@ fn generate_entity_from<O: CellObserver>(
                 period: t,
                 metric: m,
                 position,
-                effective_position: e,
-                centre_position: p,
-                centre,
-                seasonal,
-                modulated_centre: modulated,
+                effective_position: eff[i],
+                centre_position: p[t],
+                centre: centre[t],
+                seasonal: ctx.seasonal[t] * strength,
+                modulated_centre: modulated[t],
                 independent_z: draws.z[i],
-                z: y,
-                drawn,
+                z: scores[i],
+                drawn: drawn[t],
                 noised,
                 outlier,
                 null: v.is_nan(),

@@ -186,6 +186,7 @@ impl Marginal {
     /// The value at normal score `z` for a cell centred on `centre`; `range`
     /// is the metric's (effective) range. Values may fall outside the range;
     /// the caller clamps after noise.
+    #[inline(always)]
     pub fn value(self, z: f64, centre: f64, range: Option<(f64, f64)>) -> f64 {
         let z = z.clamp(-Z_CLIP, Z_CLIP);
         match self {
@@ -276,8 +277,36 @@ impl Sampler {
         Sampler { marginal, table }
     }
 
+    /// [`Sampler::value`] of each score `z[i]` and centre `centre[i]`, into
+    /// `out[i]`: one loop per family, so each loop's body is that family's
+    /// code alone (the same operations as one value at a time).
+    pub fn values(&self, z: &[f64], centre: &[f64], range: Option<(f64, f64)>, out: &mut [f64]) {
+        #[inline(always)]
+        fn each(
+            s: &Sampler,
+            z: &[f64],
+            centre: &[f64],
+            range: Option<(f64, f64)>,
+            out: &mut [f64],
+        ) {
+            for ((o, &z), &c) in out.iter_mut().zip(z).zip(centre) {
+                *o = s.value(z, c, range);
+            }
+        }
+        match self.marginal {
+            Marginal::Beta { .. } => each(self, z, centre, range, out),
+            Marginal::Gamma { .. } => each(self, z, centre, range, out),
+            Marginal::Poisson => each(self, z, centre, range, out),
+            Marginal::Lognorm { .. } => each(self, z, centre, range, out),
+            Marginal::Normal { .. } => each(self, z, centre, range, out),
+            Marginal::NegBinomial { .. } | Marginal::Weibull { .. } => {
+                each(self, z, centre, range, out);
+            }
+        }
+    }
+
     /// Like [`Marginal::value`], through the table where there is one.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self, z: f64, centre: f64, range: Option<(f64, f64)>) -> f64 {
         let Some(t) = &self.table else {
             return self.marginal.value(z, centre, range);
