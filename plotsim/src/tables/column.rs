@@ -82,6 +82,27 @@ impl<T: Clone + Default> Values<T> {
         }
     }
 
+    /// Appends a value per element of `xs`, a NaN as a null and anything
+    /// else as `f(x)`: the rows [`Values::push`] would append one by one, in
+    /// two tight loops (an entity's metric cells, say).
+    pub fn extend_nan_as_null(&mut self, xs: &[f64], f: impl Fn(f64) -> T) {
+        let before = self.values.len();
+        self.values.extend(
+            xs.iter()
+                .map(|&x| if x.is_nan() { T::default() } else { f(x) }),
+        );
+        if self.valid.is_none() && !xs.iter().any(|x| x.is_nan()) {
+            return;
+        }
+        let capacity = self.values.capacity();
+        let valid = self.valid.get_or_insert_with(|| {
+            let mut v = Vec::with_capacity(capacity);
+            v.resize(before, true);
+            v
+        });
+        valid.extend(xs.iter().map(|x| !x.is_nan()));
+    }
+
     /// The value of row `i` (None when null).
     #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
@@ -542,6 +563,24 @@ mod tests {
         );
         assert_eq!(c.slice(2..4).to_options(), vec![None, Some(4)]);
         assert!(c.slice(3..5).validity().is_none());
+    }
+
+    #[test]
+    fn extending_from_floats_is_pushing_each() {
+        let runs: [&[f64]; 4] = [&[1.0, 2.5], &[], &[f64::NAN, 3.0], &[4.0]];
+        for first in [0, 2] {
+            let (mut bulk, mut each) = (Values::new(), Values::new());
+            for xs in &runs[first..] {
+                bulk.extend_nan_as_null(xs, |x| x as i64);
+                for &x in *xs {
+                    each.push((!x.is_nan()).then_some(x as i64));
+                }
+            }
+            assert_eq!(bulk, each, "from run {first}");
+        }
+        let mut clean = Values::new();
+        clean.extend_nan_as_null(&[1.0, 2.0], |x| x);
+        assert!(clean.validity().is_none());
     }
 
     #[test]

@@ -114,18 +114,14 @@ pub(crate) fn fact_rows(
             &Fill::Metric(m) if plan.metrics[m].is_integer() => {
                 let mut v = Values::with_capacity(rows);
                 for p in panels {
-                    for &x in &p.values[m * n..(m + 1) * n][active(p)] {
-                        v.push((!x.is_nan()).then_some(x as i64));
-                    }
+                    v.extend_nan_as_null(&p.values[m * n..(m + 1) * n][active(p)], |x| x as i64);
                 }
                 ColumnData::Int(v)
             }
             &Fill::Metric(m) => {
                 let mut v = Values::with_capacity(rows);
                 for p in panels {
-                    for &x in &p.values[m * n..(m + 1) * n][active(p)] {
-                        v.push((!x.is_nan()).then_some(x));
-                    }
+                    v.extend_nan_as_null(&p.values[m * n..(m + 1) * n][active(p)], |x| x);
                 }
                 ColumnData::Float(v)
             }
