@@ -481,16 +481,16 @@ fn metric_streams(ctx: &EngineCtx, draws: Draws, seg: &SegmentRt, entity: &Entit
     ctx.metrics
         .iter()
         .map(|m| {
-            let tail = [
+            let (seg, index, metric) = (
                 Part::Str(&seg.name),
                 Part::U64(entity.index),
                 Part::Str(&m.name),
-            ];
+            );
             match draws {
-                Draws::Run => stream(ctx.seed, &[&[Part::Str("metric")][..], &tail].concat()),
+                Draws::Run => stream(ctx.seed, &[Part::Str("metric"), seg, index, metric]),
                 Draws::Pilot(r) => stream(
                     ctx.seed,
-                    &[&[Part::Str("pilot"), Part::U64(r)][..], &tail].concat(),
+                    &[Part::Str("pilot"), Part::U64(r), seg, index, metric],
                 ),
             }
         })
