@@ -39,31 +39,8 @@ pub fn fmt4(out: &mut Vec<u8>, x: f64) {
         out.extend_from_slice(format!("{x:.4}").as_bytes());
         return;
     }
-    let mut r = (whole + i64::from(fr > 0.5)) as u64;
-    // Digits from the right into a stack buffer, then one copy: at most 12
-    // integer digits (|y| < 4e15), the point, 4 decimals and a sign.
-    let mut buf = [0u8; 24];
-    let mut i = buf.len();
-    for _ in 0..4 {
-        i -= 1;
-        buf[i] = b'0' + (r % 10) as u8;
-        r /= 10;
-    }
-    i -= 1;
-    buf[i] = b'.';
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (r % 10) as u8;
-        r /= 10;
-        if r == 0 {
-            break;
-        }
-    }
-    if x.is_sign_negative() {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    out.extend_from_slice(&buf[i..]);
+    let r = (whole + i64::from(fr > 0.5)) as u64;
+    super::text::push_decimal(out, x.is_sign_negative(), r / 10_000, Some(r % 10_000));
 }
 
 /// The header line of a table.
