@@ -61,6 +61,6 @@ for c in "${cases[@]}"; do
 done
 echo
 echo "ns/value is wall time x threads / values (the cost per value when the cores are busy); CPU"
-echo "ns/value is the process's own user + system time per value (the kernel's writeback of"
-echo "the files, which runs while a run writes gigabytes, is not in it);"
+echo "ns/value is the process's own user + system time per value (files past 64 MiB are written"
+echo "direct, so the kernel's writeback of them is in it; of smaller files it is not);"
 echo "wall is the fastest of $runs runs (the 1B run: one), with that run's peak RSS."
