@@ -291,6 +291,22 @@ mod tests {
     }
 
     #[test]
+    fn a_file_on_tmpfs_is_written_whole() {
+        // Older kernels' tmpfs refuses O_DIRECT at open (the file goes on
+        // through the cache); since Linux 6.6 it takes it.
+        let Ok(dir) = tempfile::tempdir_in("/dev/shm") else {
+            return;
+        };
+        let path = dir.path().join("shm");
+        let data = pattern(2 * CHUNK + 100);
+        let mut f = OutFile::with_threshold(&path, 0).unwrap();
+        write_in_pieces(&mut f, &data, 1 << 20);
+        assert_eq!(f.is_direct(), open_direct(&path).is_some());
+        f.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+    }
+
+    #[test]
     fn a_small_file_stays_cached() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("small");
