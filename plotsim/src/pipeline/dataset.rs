@@ -15,7 +15,7 @@ use crate::write::files::DatasetFiles;
 use crate::write::log::LogFiles;
 use crate::write::manifest::Section;
 use crate::write::{self, io_err};
-use plotsim_config::{Config, OutputFormat};
+use plotsim_config::{Config, OutputFormat, SqlDialect};
 
 /// An in-memory dataset: tables and manifest.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,10 @@ pub struct Dataset {
     /// Rows per table of every entity block, to replay file structure.
     block_rows: Vec<Vec<u64>>,
     manifest: Value,
+    /// The config as run, for `config.yaml`.
     config: Config,
+    /// The plan's SQL dialect.
+    dialect: SqlDialect,
     seed: u64,
     /// The clean schema and how the files receive the rows.
     out: Arc<WrittenCopy>,
@@ -36,6 +39,7 @@ impl Dataset {
         block_rows: Vec<Vec<u64>>,
         manifest: Value,
         config: Config,
+        dialect: SqlDialect,
         seed: u64,
         out: Arc<WrittenCopy>,
     ) -> Self {
@@ -44,6 +48,7 @@ impl Dataset {
             block_rows,
             manifest,
             config,
+            dialect,
             seed,
             out,
         }
@@ -110,8 +115,7 @@ impl Dataset {
     pub fn write(&self, dir: impl AsRef<Path>, format: OutputFormat) -> Result<PathBuf> {
         let staging = Staging::new(dir.as_ref(), false)?;
         let root = staging.path().to_path_buf();
-        let dialect = self.config.output.sql_dialect;
-        let encoder = Encoder::new(self.out.written.clone(), format, dialect)?;
+        let encoder = Encoder::new(self.out.written.clone(), format, self.dialect)?;
         let mut files = DatasetFiles::create(&root, &encoder)?;
         let mut logs = LogFiles::create(&root, &self.out.logs)?;
         // Every (table, block) slice in file order; encoded in parallel a

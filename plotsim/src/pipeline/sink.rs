@@ -149,6 +149,7 @@ pub fn generate_with(plan: &Plan, seed: Option<u64>, batch_size: usize) -> Resul
         sink.block_rows,
         Value::Object(m),
         config,
+        plan.settings.output.sql_dialect,
         seed,
         job.out.clone(),
     ))
