@@ -2,7 +2,7 @@
 //! the schema at the start (CSV headers, Parquet schemas, SQL `CREATE
 //! TABLE`s), then receives encoded blocks in entity order.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use super::out::OutFile;
 use std::path::{Path, PathBuf};
@@ -39,8 +39,13 @@ impl std::fmt::Debug for DatasetFiles {
     }
 }
 
-fn text_file(path: PathBuf, head: &[u8]) -> Result<Out, WriteError> {
-    let mut out = OutFile::create(&path).map_err(io_err(&path))?;
+fn text_file(path: PathBuf, head: &[u8], spool: bool) -> Result<Out, WriteError> {
+    let create = if spool {
+        OutFile::spool
+    } else {
+        OutFile::create
+    };
+    let mut out = create(&path).map_err(io_err(&path))?;
     out.write_all(head).map_err(io_err(&path))?;
     Ok(Out::Text(out))
 }
@@ -57,9 +62,12 @@ impl DatasetFiles {
         for t in schema.tables() {
             let file = |ext: &str| dir.join(format!("{}.{ext}", t.name));
             outs.push(match format {
-                OutputFormat::Csv => text_file(file("csv"), &csv::header(t))?,
-                OutputFormat::Jsonl => text_file(file("jsonl"), b"")?,
-                OutputFormat::Sql => text_file(dir.join(format!(".{}.sql.tmp", t.name)), b"")?,
+                OutputFormat::Csv => text_file(file("csv"), &csv::header(t), false)?,
+                OutputFormat::Jsonl => text_file(file("jsonl"), b"", false)?,
+                // Spooled, then copied into `data.sql` at the end.
+                OutputFormat::Sql => {
+                    text_file(dir.join(format!(".{}.sql.tmp", t.name)), b"", true)?
+                }
                 #[cfg(feature = "parquet")]
                 OutputFormat::Parquet => {
                     let path = file("parquet");
@@ -154,7 +162,10 @@ fn assemble(
     dialect: SqlDialect,
 ) -> Result<(), WriteError> {
     let path = dir.join("data.sql");
-    let mut out = OutFile::create(&path).map_err(io_err(&path))?;
+    // Through the cache, copied in the kernel (`copy_file_range`) from
+    // the spools: nothing waits for the disk at the end of the run.
+    let f = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let mut out = BufWriter::new(f);
     let tables: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut head = sql::preamble(&tables, dialect);
     for c in creates {
@@ -170,5 +181,5 @@ fn assemble(
         }
         std::fs::remove_file(spool).map_err(io_err(spool))?;
     }
-    out.finish().map_err(io_err(&path))
+    out.flush().map_err(io_err(&path))
 }

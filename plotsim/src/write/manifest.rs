@@ -3,9 +3,7 @@
 //! or taken from memory (a [`crate::Dataset`] being written), with the same
 //! bytes either way.
 
-use std::io::Write;
-
-use super::out::OutFile;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -38,14 +36,17 @@ pub(crate) fn push_array_elements<T: serde::Serialize>(out: &mut String, values:
 /// A top-level array written element by element to a scratch file.
 pub(crate) struct StreamedArray {
     path: PathBuf,
-    out: OutFile,
+    out: BufWriter<std::fs::File>,
     count: u64,
 }
 
 impl StreamedArray {
     pub(crate) fn create(path: PathBuf) -> Result<Self, WriteError> {
+        // A spool read back at the end: through the cache (plain buffered
+        // writes, not `OutFile`), and copied into `manifest.json` in the kernel.
+        let f = std::fs::File::create(&path).map_err(io_err(&path))?;
         Ok(StreamedArray {
-            out: OutFile::create(&path).map_err(io_err(&path))?,
+            out: BufWriter::new(f),
             path,
             count: 0,
         })
@@ -84,7 +85,8 @@ pub(crate) fn write(
     path: &Path,
     mut sections: Vec<(String, Section<'_>)>,
 ) -> Result<(), WriteError> {
-    let mut out = OutFile::create(path).map_err(io_err(path))?;
+    let f = std::fs::File::create(path).map_err(io_err(path))?;
+    let mut out = BufWriter::new(f);
     sections.sort_by(|x, y| x.0.cmp(&y.0));
     let mut text = String::from("{\n");
     let last = sections.len().saturating_sub(1);
@@ -104,7 +106,7 @@ pub(crate) fn write(
                 push_array_elements(&mut text, items);
                 text.push_str("\n  ]");
             }
-            Section::Streamed(st) => {
+            Section::Streamed(mut st) => {
                 if st.count == 0 {
                     text.push_str("[]");
                     st.discard()?;
@@ -112,16 +114,11 @@ pub(crate) fn write(
                     text.push_str("[\n");
                     out.write_all(text.as_bytes()).map_err(io_err(path))?;
                     text.clear();
-                    let StreamedArray {
-                        path: scratch,
-                        out: spool,
-                        ..
-                    } = st;
-                    spool.finish().map_err(io_err(&scratch))?;
-                    let mut f = std::fs::File::open(&scratch).map_err(io_err(&scratch))?;
+                    st.out.flush().map_err(io_err(&st.path))?;
+                    let mut f = std::fs::File::open(&st.path).map_err(io_err(&st.path))?;
                     std::io::copy(&mut f, &mut out).map_err(io_err(path))?;
                     text.push_str("\n  ]");
-                    std::fs::remove_file(&scratch).map_err(io_err(&scratch))?;
+                    st.discard()?;
                 }
             }
         }
@@ -130,5 +127,5 @@ pub(crate) fn write(
         text.clear();
     }
     out.write_all(b"}\n").map_err(io_err(path))?;
-    out.finish().map_err(io_err(path))
+    out.flush().map_err(io_err(path))
 }

@@ -12,6 +12,10 @@
 //! reopens the file with `O_DIRECT` and writes aligned chunks of
 //! [`CHUNK`] bytes straight to the device. The bytes are the same either
 //! way; where direct writes are refused the file goes on through the cache.
+//! Spools the run reads back (a table's SQL inserts: [`OutFile::spool`]; the
+//! manifest's per-entity arrays) stay in the cache, and the files assembled
+//! from them at the end (`data.sql`, `manifest.json`) are copied in the
+//! kernel: at the end of a run nothing would overlap a wait for the disk.
 
 use std::fs::File;
 use std::io::Write;
@@ -38,8 +42,8 @@ const ALIGN: usize = 4096;
 ///
 /// [`Write::flush`] writes the buffered bytes while the file goes through
 /// the cache; once it is direct, bytes wait for a whole aligned chunk, so
-/// [`OutFile::finish`] (not dropping it) writes the last of them and reports
-/// any error.
+/// [`OutFile::finish`] writes the last of them and reports any error
+/// (dropping it writes them too, ignoring errors).
 pub struct OutFile {
     path: PathBuf,
     /// Opened for reading too: going direct rereads the partial block
@@ -84,6 +88,16 @@ impl OutFile {
         Self::with_threshold(path, DIRECT_AFTER)
     }
 
+    /// Creates (or truncates) a spool at `path`: a file the run reads back
+    /// (into its final file), so it stays in the page cache whatever its
+    /// size.
+    ///
+    /// # Errors
+    /// The file cannot be created.
+    pub fn spool(path: &Path) -> std::io::Result<Self> {
+        Self::with_threshold(path, u64::MAX)
+    }
+
     fn with_threshold(path: &Path, direct_after: u64) -> std::io::Result<Self> {
         let cached = std::fs::OpenOptions::new()
             .read(true)
@@ -120,12 +134,24 @@ impl OutFile {
     /// # Errors
     /// A failed write.
     pub fn finish(mut self) -> std::io::Result<()> {
-        self.drain()
+        self.drain(false)
+    }
+
+    /// The free part of the buffer, drained first when it is full.
+    fn room(&mut self) -> std::io::Result<&mut [u8]> {
+        if self.len == self.cap {
+            self.drain(true)?;
+        }
+        if self.mem.len() < self.start + self.cap {
+            self.mem.resize(self.start + self.cap, 0);
+        }
+        Ok(&mut self.mem[self.start + self.len..self.start + self.cap])
     }
 
     /// Writes the buffered bytes at their offset: an aligned chunk direct
-    /// when the file is, anything else through the cache.
-    fn drain(&mut self) -> std::io::Result<()> {
+    /// when the file is, anything else through the cache. With `more`
+    /// (bytes will follow), a file past the threshold goes direct.
+    fn drain(&mut self, more: bool) -> std::io::Result<()> {
         if self.len == 0 {
             return Ok(());
         }
@@ -144,13 +170,22 @@ impl OutFile {
         if !done {
             write_at(&self.cached, bytes, self.at)?;
         }
-        self.at += self.len as u64;
+        let n = self.len;
         self.len = 0;
-        if !self.tried && self.at >= self.direct_after {
-            self.tried = true;
-            self.go_direct()?;
-        }
+        self.advance(n, more);
         Ok(())
+    }
+
+    /// Moves past `n` bytes written at the offset; with `more`, a file past
+    /// the threshold goes direct (a file that cannot, because the block
+    /// before the offset cannot be read back, stays in the cache: going
+    /// direct saves time, it is never needed).
+    fn advance(&mut self, n: usize, more: bool) {
+        self.at += n as u64;
+        if more && !self.tried && self.at >= self.direct_after {
+            self.tried = true;
+            let _ = self.go_direct();
+        }
     }
 
     /// Reopens the file for direct writes, if the platform and file system
@@ -160,49 +195,51 @@ impl OutFile {
         let Some(direct) = open_direct(&self.path) else {
             return Ok(());
         };
-        // Room for a chunk at an aligned address.
+        let head = (self.at % ALIGN as u64) as usize;
+        let mut block = [0u8; ALIGN];
+        read_at(&self.cached, &mut block[..head], self.at - head as u64)?;
+        // Room for a chunk at an aligned address, starting with the block.
         self.mem = vec![0; CHUNK + ALIGN];
         self.start = (ALIGN - self.mem.as_ptr() as usize % ALIGN) % ALIGN;
         self.cap = CHUNK;
-        let head = (self.at % ALIGN as u64) as usize;
+        self.mem[self.start..self.start + head].copy_from_slice(&block[..head]);
         self.at -= head as u64;
-        read_at(
-            &self.cached,
-            &mut self.mem[self.start..self.start + head],
-            self.at,
-        )?;
         self.len = head;
         self.direct = Some(direct);
         Ok(())
     }
 }
 
-impl Write for OutFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
+impl Drop for OutFile {
+    /// Writes what is still buffered, best effort (a dropped file is one
+    /// whose run failed; [`OutFile::finish`] reports errors).
+    fn drop(&mut self) {
+        let _ = self.drain(false);
     }
+}
 
-    fn write_all(&mut self, mut buf: &[u8]) -> std::io::Result<()> {
-        while !buf.is_empty() {
-            if self.mem.len() < self.start + self.cap {
-                self.mem.resize(self.start + self.cap, 0);
-            }
-            let n = (self.cap - self.len).min(buf.len());
-            let at = self.start + self.len;
-            self.mem[at..at + n].copy_from_slice(&buf[..n]);
-            self.len += n;
-            buf = &buf[n..];
-            if self.len == self.cap {
-                self.drain()?;
-            }
+impl Write for OutFile {
+    /// Buffers what fits (draining a full buffer first, so an error means
+    /// nothing of `buf` was taken), or writes a large `buf` whole while the
+    /// file goes through the cache.
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.direct.is_none() && self.len == 0 && buf.len() >= self.cap {
+            // Through the cache, a large write goes straight to the file
+            // (as `BufWriter` does): no copy into the buffer.
+            write_at(&self.cached, buf, self.at)?;
+            self.advance(buf.len(), true);
+            return Ok(buf.len());
         }
-        Ok(())
+        let room = self.room()?;
+        let n = room.len().min(buf.len());
+        room[..n].copy_from_slice(&buf[..n]);
+        self.len += n;
+        Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         if self.direct.is_none() {
-            self.drain()?;
+            self.drain(true)?;
         }
         Ok(())
     }
@@ -303,6 +340,28 @@ mod tests {
         write_in_pieces(&mut f, &data, 1 << 20);
         assert_eq!(f.is_direct(), open_direct(&path).is_some());
         f.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+    }
+
+    #[test]
+    fn a_file_crossing_the_threshold_at_its_end_is_finished_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("end");
+        let data = pattern(CACHED_CHUNK + 10);
+        let mut f = OutFile::with_threshold(&path, CACHED_CHUNK as u64 + 5).unwrap();
+        f.write_all(&data).unwrap();
+        f.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+    }
+
+    #[test]
+    fn dropping_a_file_writes_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dropped");
+        let data = pattern(CHUNK + 3 * ALIGN + 1);
+        let mut f = OutFile::with_threshold(&path, 0).unwrap();
+        f.write_all(&data).unwrap();
+        drop(f);
         assert_eq!(std::fs::read(&path).unwrap(), data);
     }
 
