@@ -327,6 +327,31 @@ mod tests {
         }
     }
 
+    /// Writes `data` to a new file `name` in `dir` with the given
+    /// threshold (pieces of `piece` bytes, each flushed), ends it by
+    /// `finish` or by dropping it, and checks the file holds `data`;
+    /// returns whether it was direct before it ended.
+    fn written(
+        dir: &Path,
+        name: &str,
+        threshold: u64,
+        data: &[u8],
+        piece: usize,
+        finish: bool,
+    ) -> bool {
+        let path = dir.join(name);
+        let mut f = OutFile::with_threshold(&path, threshold).unwrap();
+        write_in_pieces(&mut f, data, piece);
+        let direct = f.is_direct();
+        if finish {
+            f.finish().unwrap();
+        } else {
+            drop(f);
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), data, "{name}");
+        direct
+    }
+
     #[test]
     fn a_file_on_tmpfs_is_written_whole() {
         // Older kernels' tmpfs refuses O_DIRECT at open (the file goes on
@@ -334,22 +359,26 @@ mod tests {
         let Ok(dir) = tempfile::tempdir_in("/dev/shm") else {
             return;
         };
-        let path = dir.path().join("shm");
-        let data = pattern(2 * CHUNK + 100);
-        let mut f = OutFile::with_threshold(&path, 0).unwrap();
-        write_in_pieces(&mut f, &data, 1 << 20);
-        assert_eq!(f.is_direct(), open_direct(&path).is_some());
-        f.finish().unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), data);
+        let direct = written(
+            dir.path(),
+            "shm",
+            0,
+            &pattern(2 * CHUNK + 100),
+            1 << 20,
+            true,
+        );
+        assert_eq!(direct, open_direct(&dir.path().join("shm")).is_some());
     }
 
     #[test]
     fn a_file_crossing_the_threshold_at_its_end_is_finished_cached() {
+        // Buffered (shorter than the buffer, no flush), then past the
+        // threshold only in `finish`, which does not go direct.
         let dir = tempfile::tempdir().unwrap();
+        let data = pattern(CACHED_CHUNK - 10);
         let path = dir.path().join("end");
-        let data = pattern(CACHED_CHUNK + 10);
-        let mut f = OutFile::with_threshold(&path, CACHED_CHUNK as u64 + 5).unwrap();
-        f.write_all(&data).unwrap();
+        let mut f = OutFile::with_threshold(&path, 5).unwrap();
+        assert_eq!(f.write(&data).unwrap(), data.len());
         f.finish().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), data);
     }
@@ -357,23 +386,27 @@ mod tests {
     #[test]
     fn dropping_a_file_writes_the_rest() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("dropped");
-        let data = pattern(CHUNK + 3 * ALIGN + 1);
-        let mut f = OutFile::with_threshold(&path, 0).unwrap();
-        f.write_all(&data).unwrap();
-        drop(f);
-        assert_eq!(std::fs::read(&path).unwrap(), data);
+        written(
+            dir.path(),
+            "dropped",
+            0,
+            &pattern(CHUNK + 3 * ALIGN + 1),
+            1 << 16,
+            false,
+        );
     }
 
     #[test]
     fn a_small_file_stays_cached() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("small");
-        let mut f = OutFile::create(&path).unwrap();
         let data = pattern(3 * CACHED_CHUNK + 1);
-        write_in_pieces(&mut f, &data, 4096);
-        assert!(!f.is_direct());
-        f.finish().unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), data);
+        assert!(!written(
+            dir.path(),
+            "small",
+            DIRECT_AFTER,
+            &data,
+            4096,
+            true
+        ));
     }
 }
