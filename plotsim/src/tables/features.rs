@@ -155,9 +155,10 @@ pub(crate) fn feature_rows(
 
 /// A float column, NaN as null.
 fn floats(values: impl Iterator<Item = f64>) -> ColumnData {
-    let values: Vec<f64> = values.collect();
-    let mut v = Values::with_capacity(values.len());
-    v.extend_nan_as_null(&values, |x| x);
+    let mut v = Values::new();
+    for x in values {
+        v.push((!x.is_nan()).then_some(x));
+    }
     ColumnData::Float(v)
 }
 

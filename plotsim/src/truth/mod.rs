@@ -154,7 +154,8 @@ impl AnswerKey {
         }
     }
 
-    /// Folds one generated entity (its panel and its cell counts) in.
+    /// Folds one generated entity in: its panel, with the counts the kernel
+    /// kept on it.
     pub(crate) fn fold_entity(&mut self, prepared: &Prepared, panel: &EntityPanel) {
         let m = prepared.ctx.n_metrics();
         for (acc, slot) in self.moments.iter_mut().zip(&prepared.slots) {
